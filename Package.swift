@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "RightsDesk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rightsdesk", targets: ["rightsdesk"]),
+        .library(name: "RightsCore", targets: ["RightsCore"]),
+        .library(name: "RightsStore", targets: ["RightsStore"]),
+        .library(name: "RightsEvidence", targets: ["RightsEvidence"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The domain, pure: identifiers, CSV reading, rule sets, canonical JSON and the crypto they need.
+        // No SQL, no clock, no file system.
+        .target(
+            name: "RightsCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // SQLite through GRDB: migrations, the audit chain, units of work. The only module that knows SQL.
+        .target(
+            name: "RightsStore",
+            dependencies: [
+                "RightsCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for the bulk-insert loop where GRDB's argument arrays would cost more than SQLite.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The installation on disk (database + key file), evidence bundles and access reports.
+        .target(
+            name: "RightsEvidence",
+            dependencies: [
+                "RightsCore", "RightsStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Realistic Vietnamese contact data, generated deterministically, for the demo and the benchmarks.
+        .target(name: "RightsSamples", dependencies: ["RightsCore"]),
+        // Mustache templates (letters, pages, reports) as a resource bundle.
+        .target(name: "RightsTemplates", path: "Templates", resources: [.copy("letters")]),
+        // The command-line tool: parses arguments, opens the store, calls services.
+        .executableTarget(
+            name: "rightsdesk",
+            dependencies: [
+                "RightsCore", "RightsStore", "RightsEvidence", "RightsSamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RightsCoreTests",
+            dependencies: ["RightsCore", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "RightsStoreTests",
+            dependencies: [
+                "RightsStore", "RightsCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "RightsEvidenceTests",
+            dependencies: [
+                "RightsEvidence", "RightsStore", "RightsCore", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Drives the built `rightsdesk` binary as a user would; depending on it makes `swift test` build it.
+        .testTarget(name: "EndToEndTests", dependencies: ["rightsdesk", "RightsCore"], exclude: ["Fixtures"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

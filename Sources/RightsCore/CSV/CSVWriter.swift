@@ -1,0 +1,53 @@
+/// Writes RFC 4180 CSV (comma-separated, CRLF-free `\n` line ends, quotes only where needed) to a sink, keeping
+/// a SHA-256 of everything written so the audit chain can name the exact file produced.
+public struct CSVWriter {
+    private var buffer: [UInt8] = []
+    private var digest = StreamingDigest()
+    private let sink: ([UInt8]) throws -> Void
+    public private(set) var bytesWritten = 0
+
+    public init(sink: @escaping ([UInt8]) throws -> Void) {
+        self.sink = sink
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    public mutating func write(_ fields: [String]) throws {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            append(field)
+        }
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private mutating func append(_ field: String) {
+        let needsQuotes = field.utf8.contains { byte in
+            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
+        }
+        guard needsQuotes else {
+            buffer.append(contentsOf: field.utf8)
+            return
+        }
+        buffer.append(UInt8(ascii: "\""))
+        for byte in field.utf8 {
+            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+            buffer.append(byte)
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// Hands everything buffered to the sink.
+    public mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        digest.update(buffer)
+        bytesWritten += buffer.count
+        try sink(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and returns the SHA-256 of all bytes written.
+    public mutating func finish() throws -> String {
+        try flush()
+        return digest.finalizeHex()
+    }
+}

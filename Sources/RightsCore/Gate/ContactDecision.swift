@@ -1,0 +1,65 @@
+/// Why a recipient may not be contacted, in the order the gate checks (CONTRACT.md "The gate").
+public enum ExclusionReason: String, Sendable, Codable, CaseIterable, Comparable {
+    case invalidIdentifier = "INVALID_IDENTIFIER"
+    case duplicate = "DUPLICATE"
+    case suppressed = "SUPPRESSED"
+    case dnc = "DNC"
+    case noConsent = "NO_CONSENT"
+    case frequencyCap = "FREQUENCY_CAP"
+
+    public static func < (lhs: ExclusionReason, rhs: ExclusionReason) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A suppression as the decision sees it: which channel (nil for any) and what it stops.
+public struct SuppressionScope: Sendable, Hashable {
+    public var channel: Channel?
+    public var purpose: SuppressionPurpose
+
+    public init(channel: Channel?, purpose: SuppressionPurpose) {
+        self.channel = channel
+        self.purpose = purpose
+    }
+
+    /// Whether this suppression stops a message of `purpose` on `channel` (nil: the message may go on any channel).
+    public func stops(channel target: Channel?, purpose messagePurpose: Purpose) -> Bool {
+        // A marketing objection must not stop transactional notices; an objection to all processing stops both.
+        if messagePurpose == .transactional && purpose != .all { return false }
+        guard let channel, let target else { return true }
+        return channel == target
+    }
+}
+
+/// What is known about one recipient when deciding whether a message may reach them.
+public struct ContactFacts: Sendable {
+    public var suppressions: [SuppressionScope]
+    /// Channels with a current marketing consent.
+    public var consentedChannels: Set<Channel>
+    /// Whether a phone number of the recipient is on the Do-Not-Call list in force.
+    public var onDoNotCallList: Bool
+
+    public init(
+        suppressions: [SuppressionScope] = [], consentedChannels: Set<Channel> = [], onDoNotCallList: Bool = false
+    ) {
+        self.suppressions = suppressions
+        self.consentedChannels = consentedChannels
+        self.onDoNotCallList = onDoNotCallList
+    }
+}
+
+/// The one decision every path that produces recipients asks (ARCHITECTURE.md invariant 6).
+public enum ContactDecision {
+    /// The first reason `facts` forbids a message of `purpose` on `channel` (nil: every channel), or nil if allowed.
+    public static func exclusion(for facts: ContactFacts, channel: Channel?, purpose: Purpose) -> ExclusionReason? {
+        if facts.suppressions.contains(where: { $0.stops(channel: channel, purpose: purpose) }) { return .suppressed }
+        guard purpose == .marketing else { return nil }
+        // Decree 91/2020 Art. 7(3), 11(1): no advertising SMS or call to a listed number; product policy extends
+        // this to ZNS addressed by phone (RULES-VN.md section 3).
+        let channels = channel.map { [$0] } ?? Channel.allCases
+        if facts.onDoNotCallList && channels.contains(where: { $0 != .email }) { return .dnc }
+        // Advertising needs prior, provable consent per channel (Decree 91 Art. 11(2); Law 91 Art. 9).
+        if !channels.allSatisfy(facts.consentedChannels.contains) { return .noConsent }
+        return nil
+    }
+}

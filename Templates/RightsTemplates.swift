@@ -1,0 +1,4 @@
+import Foundation
+
+/// The bundle that holds the Mustache templates under `Templates/`.
+public let templatesBundle = Bundle.module
