@@ -1,0 +1,211 @@
+import Foundation
+import GRDB
+import RightsCore
+
+/// `lists show`: how many entries a list has and how many are suppressed (CONTRACT.md).
+public struct ListSummary: Sendable, Codable {
+    public var name: String
+    public var basis: LegalBasis
+    public var flagged: Bool
+    public var entries: Int
+    public var active: Int
+    public var suppressed: Int
+    public var suppressedByPurpose: [String: Int]
+    public var imports: Int
+
+    enum CodingKeys: String, CodingKey {
+        case name, basis, flagged, entries, active, suppressed, imports
+        case suppressedByPurpose = "suppressed_by_purpose"
+    }
+}
+
+/// The counts of a `lists export`.
+public struct ListExportResult: Sendable, Codable {
+    public var list: String
+    public var entries = 0
+    public var exported = 0
+    public var excluded: [String: Int] = [:]
+    public var fileSHA256 = ""
+
+    enum CodingKeys: String, CodingKey {
+        case list, entries, exported, excluded
+        case fileSHA256 = "file_sha256"
+    }
+}
+
+extension RightsStore {
+    public func listSummary(name: String) throws -> ListSummary {
+        try read { db in
+            let list = try ListRecord.require(name: name, in: db)
+            return try summary(list, db)
+        }
+    }
+
+    public func listSummaries() throws -> [ListSummary] {
+        try read { db in
+            let names = try String.fetchAll(db, sql: "SELECT name FROM lists ORDER BY name")
+            return try names.map { try summary(ListRecord.require(name: $0, in: db), db) }
+        }
+    }
+
+    private func summary(_ list: ListRecord, _ db: Database) throws -> ListSummary {
+        let entries =
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE list_id = ?", arguments: [list.id]) ?? 0
+        let imports =
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM imports WHERE list_id = ?", arguments: [list.id]) ?? 0
+        // An entry counts under `all` when any matching suppression stops everything, else under `marketing`.
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                WITH matched(entry_id, stops_all) AS (
+                    SELECT e.id, s.purpose = 'all' FROM entries e
+                    JOIN suppressions s ON s.id_hash = e.key_hash AND s.lifted_at IS NULL WHERE e.list_id = ?1
+                    UNION ALL
+                    SELECT e.id, s.purpose = 'all' FROM entries e
+                    JOIN entry_identifiers i ON i.entry_id = e.id
+                    JOIN suppressions s ON s.id_hash = i.id_hash AND s.lifted_at IS NULL WHERE e.list_id = ?1
+                ), per_entry AS (SELECT entry_id, max(stops_all) AS stops_all FROM matched GROUP BY entry_id)
+                SELECT count(*) AS suppressed, coalesce(sum(stops_all), 0) AS stops_all FROM per_entry
+                """, arguments: [list.id])
+        let suppressed: Int = row?["suppressed"] ?? 0
+        let stopsAll: Int = row?["stops_all"] ?? 0
+        return ListSummary(
+            name: list.name, basis: list.basis, flagged: list.basis.isFlagged, entries: entries,
+            active: entries - suppressed, suppressed: suppressed,
+            suppressedByPurpose: ["marketing": suppressed - stopsAll, "all": stopsAll], imports: imports)
+    }
+
+    /// Deletes a list and its entries; suppressions and consent proof stay (they outlive lists and people).
+    public func deleteList(name: String, actor: String, at now: Date) throws -> Int {
+        try perform(actor: actor, at: now) { db in
+            let list = try ListRecord.require(name: name, in: db)
+            try db.execute(
+                sql: "DELETE FROM entry_identifiers WHERE entry_id IN (SELECT id FROM entries WHERE list_id = ?)",
+                arguments: [list.id])
+            try db.execute(
+                sql: "DELETE FROM duplicate_rows WHERE import_id IN (SELECT id FROM imports WHERE list_id = ?)",
+                arguments: [list.id])
+            let entries =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE list_id = ?", arguments: [list.id]) ?? 0
+            try db.execute(sql: "DELETE FROM entries WHERE list_id = ?", arguments: [list.id])
+            try db.execute(sql: "DELETE FROM imports WHERE list_id = ?", arguments: [list.id])
+            try db.execute(sql: "DELETE FROM lists WHERE id = ?", arguments: [list.id])
+            return (
+                entries, AuditDraft(kind: "lists.delete", payload: ["list": .string(name), "entries": .int(entries)])
+            )
+        }
+    }
+
+    /// Writes the entries that may be contacted for `channel` (nil: every channel) and `purpose`, deciding as the
+    /// gate does, with the union of the imported headers plus `normalized`; recorded on the audit chain.
+    public func exportList(
+        name: String, channel: Channel?, purpose: Purpose, actor: String, at now: Date, to writer: inout CSVWriter
+    ) throws -> ListExportResult {
+        try perform(actor: actor, at: now) { db in
+            let list = try ListRecord.require(name: name, in: db)
+            var result = ListExportResult(list: name)
+            try writer.write(list.headers + ["normalized"])
+            var importLayouts: [Int64: (delimiter: UInt8, columns: [Int])] = [:]
+            let facts = try ContactFactsQuery(db, at: now)
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT id, import_id, key_hash, normalized, raw FROM entries WHERE list_id = ? ORDER BY id",
+                arguments: [list.id])
+            while let row = try cursor.next() {
+                result.entries += 1
+                let entryID: Int64 = row["id"]
+                let keyHash = Array(row["key_hash"] as Data)
+                let entryFacts = try facts.facts(entryID: entryID, keyHash: keyHash)
+                if let reason = ContactDecision.exclusion(for: entryFacts, channel: channel, purpose: purpose) {
+                    result.excluded[reason.rawValue, default: 0] += 1
+                    continue
+                }
+                let importID: Int64 = row["import_id"]
+                if importLayouts[importID] == nil {
+                    importLayouts[importID] = try importLayout(importID, unionHeaders: list.headers, db)
+                }
+                let layout = importLayouts[importID]!
+                var fields = [String](repeating: "", count: list.headers.count)
+                let raw: String = row["raw"]
+                let values = try parseRecord(Array(raw.utf8), delimiter: layout.delimiter)
+                for (index, column) in layout.columns.enumerated() where index < values.count {
+                    fields[column] = values[index]
+                }
+                fields.append(row["normalized"])
+                try writer.write(fields)
+                result.exported += 1
+            }
+            result.fileSHA256 = try writer.finish()
+            let draft = AuditDraft(
+                kind: "lists.export",
+                payload: [
+                    "list": .string(name), "channel": .string(channel?.rawValue ?? "any"),
+                    "purpose": .string(purpose.rawValue), "entries": .int(result.entries),
+                    "exported": .int(result.exported),
+                    "excluded": .object(result.excluded.mapValues { .int($0) }),
+                    "file_sha256": .string(result.fileSHA256),
+                ])
+            return (result, draft)
+        }
+    }
+
+    private func importLayout(_ importID: Int64, unionHeaders: [String], _ db: Database) throws -> (UInt8, [Int]) {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT delimiter, headers FROM imports WHERE id = ?", arguments: [importID])
+        let delimiter = (row?["delimiter"] as String?)?.utf8.first ?? UInt8(ascii: ",")
+        var headers: [String] = []
+        if case .array(let items)? = try? JSONValue(parsing: (row?["headers"] as String?) ?? "[]") {
+            headers = items.compactMap(\.stringValue)
+        }
+        return (delimiter, headers.map { unionHeaders.firstIndex(of: $0) ?? 0 })
+    }
+
+    private func parseRecord(_ raw: [UInt8], delimiter: UInt8) throws -> [String] {
+        let reader = CSVReader(bytes: raw, delimiter: delimiter, chunkSize: max(raw.count, 1))
+        var record = CSVRecord()
+        guard try reader.next(into: &record) else { return [] }
+        return record.fields
+    }
+}
+
+/// Reads what the contact decision needs about one entry: its suppressions and current consents.
+struct ContactFactsQuery {
+    let suppressions: Statement
+    let consents: Statement
+    let now: Int64
+
+    init(_ db: Database, at now: Date) throws {
+        self.now = Timestamp.milliseconds(now)
+        suppressions = try db.makeStatement(
+            sql: """
+                SELECT channel, purpose FROM suppressions
+                WHERE lifted_at IS NULL AND since <= ?2 AND (id_hash = ?1 OR id_hash IN (
+                    SELECT id_hash FROM entry_identifiers WHERE entry_id = ?3))
+                """)
+        // Current consent is the latest event by its time; a withdrawal wins a tie (CONTRACT.md).
+        consents = try db.makeStatement(
+            sql: """
+                SELECT channel, kind FROM (
+                    SELECT channel, kind, row_number() OVER (
+                        PARTITION BY channel ORDER BY at DESC, kind = 'withdraw' DESC) AS rank
+                    FROM consent_events
+                    WHERE purpose = 'marketing' AND at <= ?2 AND (id_hash = ?1 OR id_hash IN (
+                        SELECT id_hash FROM entry_identifiers WHERE entry_id = ?3))
+                ) WHERE rank = 1
+                """)
+    }
+
+    func facts(entryID: Int64, keyHash: [UInt8]) throws -> ContactFacts {
+        let arguments: StatementArguments = [Data(keyHash), now, entryID]
+        var facts = ContactFacts()
+        for row in try Row.fetchAll(suppressions, arguments: arguments) {
+            let channel: String = row["channel"]
+            facts.suppressions.append(
+                SuppressionScope(
+                    channel: Channel(rawValue: channel), purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
+        }
+        for row in try Row.fetchAll(consents, arguments: arguments) where (row["kind"] as String) == "grant" {
+            if let channel = Channel(rawValue: row["channel"]) { facts.consentedChannels.insert(channel) }
+        }
+        return facts
+    }
+}

@@ -1,0 +1,154 @@
+import GRDB
+
+/// The schema's history. Migrations are frozen once landed: never edit one, add a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("Create the installation and the audit chain") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+                    CREATE TABLE audit_events (
+                        seq INTEGER PRIMARY KEY,
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        subject TEXT,
+                        pii BLOB,
+                        pii_sha256 TEXT,
+                        prev_hash BLOB NOT NULL,
+                        hash BLOB NOT NULL
+                    ) STRICT;
+                    CREATE TRIGGER audit_events_are_append_only_update BEFORE UPDATE ON audit_events
+                    BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+                    CREATE TRIGGER audit_events_are_append_only_delete BEFORE DELETE ON audit_events
+                    BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+
+                    -- One key per person (by keyed hash of an identifier): deleting it crypto-shreds their audit data.
+                    CREATE TABLE subject_keys (
+                        subject TEXT PRIMARY KEY,
+                        key BLOB NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
+        migrator.registerMigration("Create contact lists") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE lists (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        basis TEXT NOT NULL,
+                        headers TEXT NOT NULL DEFAULT '[]',
+                        created_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL
+                    ) STRICT;
+
+                    CREATE TABLE imports (
+                        id INTEGER PRIMARY KEY,
+                        list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+                        file_name TEXT NOT NULL,
+                        file_sha256 TEXT NOT NULL,
+                        file_bytes INTEGER NOT NULL,
+                        encoding TEXT NOT NULL,
+                        delimiter TEXT NOT NULL,
+                        headers TEXT NOT NULL,
+                        source TEXT,
+                        basis TEXT NOT NULL,
+                        consent_channel TEXT,
+                        zalo_oa TEXT,
+                        imported_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        rows INTEGER NOT NULL DEFAULT 0,
+                        imported INTEGER NOT NULL DEFAULT 0,
+                        duplicates INTEGER NOT NULL DEFAULT 0,
+                        invalid INTEGER NOT NULL DEFAULT 0,
+                        consents INTEGER NOT NULL DEFAULT 0
+                    ) STRICT;
+                    CREATE INDEX imports_by_list ON imports(list_id);
+
+                    -- One row per person per list. `raw` is the record exactly as the file had it (UTF-8),
+                    -- read back with the import's delimiter; `key_hash` is the keyed hash of the identifier
+                    -- that makes a row a duplicate (phone, else email, else Zalo id).
+                    CREATE TABLE entries (
+                        id INTEGER PRIMARY KEY,
+                        list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+                        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+                        line INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        key_hash BLOB NOT NULL,
+                        normalized TEXT NOT NULL,
+                        raw TEXT NOT NULL
+                    ) STRICT;
+                    CREATE UNIQUE INDEX entries_by_key ON entries(key_hash, list_id);
+                    CREATE INDEX entries_by_list ON entries(list_id);
+                    CREATE INDEX entries_by_import ON entries(import_id);
+
+                    -- The other identifiers a row carries (an email beside the phone), for matching.
+                    CREATE TABLE entry_identifiers (
+                        id_hash BLOB NOT NULL,
+                        entry_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        normalized TEXT NOT NULL,
+                        PRIMARY KEY (id_hash, entry_id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX entry_identifiers_by_entry ON entry_identifiers(entry_id);
+
+                    -- Rows that repeated an identifier already in the list: kept as provenance.
+                    CREATE TABLE duplicate_rows (
+                        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+                        line INTEGER NOT NULL,
+                        entry_id INTEGER NOT NULL,
+                        PRIMARY KEY (import_id, line)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX duplicate_rows_by_entry ON duplicate_rows(entry_id);
+
+                    CREATE TABLE consent_texts (
+                        id INTEGER PRIMARY KEY,
+                        sha256 TEXT NOT NULL UNIQUE,
+                        text TEXT NOT NULL
+                    ) STRICT;
+
+                    -- The consent ledger: grants and withdrawals, never overwritten.
+                    CREATE TABLE consent_events (
+                        id INTEGER PRIMARY KEY,
+                        id_hash BLOB NOT NULL,
+                        channel TEXT NOT NULL,
+                        purpose TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('grant', 'withdraw')),
+                        at INTEGER NOT NULL,
+                        method TEXT,
+                        text_id INTEGER REFERENCES consent_texts(id),
+                        evidence TEXT,
+                        source TEXT,
+                        import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL,
+                        line INTEGER,
+                        request_id TEXT,
+                        recorded_at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX consent_events_by_identifier ON consent_events(id_hash, channel, purpose, at);
+                    CREATE INDEX consent_events_by_import ON consent_events(import_id);
+
+                    -- Keyed-hash tombstones: they outlive the person (ARCHITECTURE.md invariant 3).
+                    CREATE TABLE suppressions (
+                        id INTEGER PRIMARY KEY,
+                        id_hash BLOB NOT NULL,
+                        channel TEXT NOT NULL,
+                        purpose TEXT NOT NULL CHECK (purpose IN ('marketing', 'all')),
+                        reason TEXT NOT NULL,
+                        since INTEGER NOT NULL,
+                        request_id TEXT,
+                        source TEXT,
+                        created_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        lifted_at INTEGER,
+                        lift_reason TEXT
+                    ) STRICT;
+                    CREATE INDEX suppressions_by_identifier ON suppressions(id_hash);
+                    """)
+        }
+        return migrator
+    }
+}

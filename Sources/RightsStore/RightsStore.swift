@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import RightsCore
+
+/// The RightsDesk database: opens SQLite with the pragmas the invariants need and runs every change as a
+/// unit of work that writes its audit event in the same transaction (ARCHITECTURE.md invariant 1).
+public final class RightsStore: Sendable {
+    let pool: DatabasePool
+    public let path: String
+    public let hasher: KeyedHasher
+
+    private init(pool: DatabasePool, path: String, hasher: KeyedHasher) {
+        self.pool = pool
+        self.path = path
+        self.hasher = hasher
+    }
+
+    /// Creates a new database at `path` bound to the installation whose secret `hasher` holds.
+    public static func create(
+        at path: String, hasher: KeyedHasher, installationID: String, organization: String, actor: String, now: Date
+    ) throws -> RightsStore {
+        guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.alreadyExists(path) }
+        let store = RightsStore(pool: try openPool(path), path: path, hasher: hasher)
+        try Migrations.migrator.migrate(store.pool)
+        try store.perform(actor: actor, at: now) { db in
+            for (key, value) in [
+                ("installation_id", installationID), ("key_check", hasher.keyCheck),
+                ("organization", organization), ("created_at", Timestamp.utc(now)),
+            ] {
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+            return ((), AuditDraft(kind: "installation.init", payload: ["organization": .string(organization)]))
+        }
+        return store
+    }
+
+    /// Opens an existing database and checks that the key file's secret belongs to it.
+    public static func open(at path: String, hasher: KeyedHasher, installationID: String) throws -> RightsStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path) }
+        let pool: DatabasePool
+        do {
+            pool = try openPool(path)
+            _ = try pool.read { db in try db.tableExists("meta") }
+        } catch {
+            throw StoreError.notRightsDesk(path)
+        }
+        let store = RightsStore(pool: pool, path: path, hasher: hasher)
+        let meta = try store.meta()
+        guard let check = meta["key_check"], let installation = meta["installation_id"] else {
+            throw StoreError.notRightsDesk(path)
+        }
+        guard installation == installationID else {
+            throw StoreError.keyFileMismatch(
+                "it is for installation \(installationID), the database is \(installation)")
+        }
+        guard check == hasher.keyCheck else {
+            throw StoreError.keyFileMismatch("its secret does not produce this database's key check")
+        }
+        try Migrations.migrator.migrate(pool)
+        return store
+    }
+
+    private static func openPool(_ path: String) throws -> DatabasePool {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // FULL: a committed unit of work survives power loss. secure_delete: deleted personal data is
+            // overwritten with zeros in the file, not left in free pages.
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA cache_size = -65536")
+        }
+        return try DatabasePool(path: path, configuration: config)
+    }
+
+    /// Runs `work` and appends its audit event in one transaction: both are committed, or neither.
+    @discardableResult
+    public func perform<T>(actor: String, at now: Date, _ work: (Database) throws -> (T, AuditDraft)) throws -> T {
+        try pool.write { db in
+            let (result, draft) = try work(db)
+            try AuditChain.append(draft, actor: actor, at: now, in: db, hasher: hasher)
+            return result
+        }
+    }
+
+    public func read<T>(_ work: (Database) throws -> T) throws -> T { try pool.read(work) }
+
+    public func meta() throws -> [String: String] {
+        try pool.read { db in
+            var values: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { values[row[0]] = row[1] }
+            return values
+        }
+    }
+
+    public var organization: String { (try? meta()["organization"]) ?? "" }
+}
