@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `rightsdesk` command: parses arguments, opens the installation and calls the library's services.
+@main
+struct RightsDesk: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rightsdesk",
+        abstract:
+            "A data-protection rights desk for Vietnamese businesses (Law 91/2025/QH15, Decree 356/2025, Decree 91/2020).",
+        subcommands: [Init.self, Lists.self, Audit.self, Demo.self, Bench.self]
+    )
+}
