@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("crashes and the demo, end to end")
+struct CrashEndToEndTests {
+    @Test func aKilledImportLeavesNothingOfItsFileAndAnIntactChain() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        #expect(
+            try desk.run("lists", "import", try desk.file("small.csv", "phone\n0903000111\n"), "--list", "kept").status
+                == 0)
+        let eventsBefore = try desk.auditEvents()
+
+        // 600,000 distinct mobile numbers: long enough that the import is still running when it is killed.
+        var text = "phone,name\n"
+        text.reserveCapacity(600_000 * 24)
+        for index in 0..<600_000 { text += "09\(10_000_000 + index * 7),Khách \(index)\n" }
+        let path = try desk.file("big.csv", text)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Desk.binary)
+        process.arguments = ["lists", "import", path, "--list", "big", "--db", desk.database]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the import has begun writing (its WAL grows), then kill it without warning.
+        let wal = desk.database + "-wal"
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, process.isRunning {
+            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+            if (size ?? 0) > 4 << 20 { break }
+            usleep(20_000)
+        }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(wasRunning, "the import finished before it could be killed; make the file larger")
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let verify = try desk.run("audit", "verify")
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(try desk.auditEvents() == eventsBefore)
+        #expect(try desk.run("lists", "show", "big").status == 1)
+        let kept = try desk.run("lists", "show", "kept", "--json").json()
+        #expect(kept["entries"] as? Int == 1)
+    }
+
+    @Test func theDemoCreatesADatabaseImportsSamplesAndSaysWhatToRunNext() throws {
+        let desk = try Desk(initialise: false)
+        defer { desk.cleanUp() }
+        let folder = desk.directory.appendingPathComponent("demo").path
+        let result = try desk.run("demo", "--dir", folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Try next"))
+        #expect(result.stdout.contains("khach-hang-than-thiet"))
+        let database = folder + "/rightsdesk.sqlite"
+        #expect(try desk.run("audit", "verify", "--db", database).status == 0)
+        let lists = try desk.run("lists", "ls", "--json", "--db", database).json()
+        #expect((lists["lists"] as? [Any])?.count == 3)
+        // Running it again replaces the earlier demo rather than failing.
+        #expect(try desk.run("demo", "--dir", folder).status == 0)
+    }
+}

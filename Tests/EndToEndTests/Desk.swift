@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A temporary installation driven through the built `rightsdesk` binary, as a user would drive it.
+struct Desk {
+    let directory: URL
+    var database: String { directory.appendingPathComponent("desk.sqlite").path }
+
+    init(initialise: Bool = true) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rightsdesk-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if initialise {
+            let result = try run("init", "--org", "Công ty TNHH Ví Dụ")
+            #expect(result.status == 0, "init failed: \(result.stderr)")
+        }
+    }
+
+    /// The binary SwiftPM built beside the test bundle.
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["RIGHTSDESK_BIN"] { return path }
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = runner.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("rightsdesk").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/rightsdesk").path
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        func json() throws -> [String: Any] {
+            let value = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+            guard let object = value as? [String: Any] else { throw DeskError.notAnObject(stdout) }
+            return object
+        }
+    }
+
+    enum DeskError: Error { case notAnObject(String) }
+
+    @discardableResult
+    func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+    func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Desk.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["RIGHTSDESK_DB"] = database
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Writes `bytes` into the desk's folder and returns the path.
+    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    func file(_ name: String, _ text: String) throws -> String { try file(name, Array(text.utf8)) }
+
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
+    }
+
+    /// The number of events on the audit chain, read through `audit verify --json`.
+    func auditEvents() throws -> Int {
+        let result = try run("audit", "verify", "--json")
+        return (try result.json()["events"] as? Int) ?? -1
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+}
