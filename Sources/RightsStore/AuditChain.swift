@@ -35,6 +35,10 @@ public struct AuditEvent: Sendable, Equatable {
     /// The event as RFC 8785 canonical JSON without its `hash`: what the chain hashes.
     public func canonicalBytes() throws -> [UInt8] {
         let payloadValue = try JSONValue(parsing: Array(payload.utf8))
+        // The stored text must be the canonical form itself, so that the bytes a bundle shows are the bytes hashed.
+        guard payloadValue.canonicalString == payload else {
+            throw JSONParseError(offset: 0, message: "the payload is not in canonical form")
+        }
         let value: JSONValue = [
             "seq": .int(seq), "at": .string(at), "actor": .string(actor), "kind": .string(kind),
             "payload": payloadValue, "subject": .optional(subject),
@@ -165,7 +169,7 @@ enum AuditChain {
             do {
                 computed = try event.computedHash()
             } catch {
-                return .broken(seq: event.seq, reason: "its payload is not valid JSON")
+                return .broken(seq: event.seq, reason: "its payload is not canonical JSON")
             }
             guard computed == event.hash else {
                 return .broken(seq: event.seq, reason: "its content does not match its hash")

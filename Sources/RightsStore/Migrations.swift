@@ -61,6 +61,10 @@ enum Migrations {
                         zalo_oa TEXT,
                         imported_at INTEGER NOT NULL,
                         actor TEXT NOT NULL,
+                        -- An import's entries have consecutive ids (one transaction): the range finds them without
+                        -- an index that every inserted row would have to update.
+                        first_entry_id INTEGER,
+                        last_entry_id INTEGER,
                         rows INTEGER NOT NULL DEFAULT 0,
                         imported INTEGER NOT NULL DEFAULT 0,
                         duplicates INTEGER NOT NULL DEFAULT 0,
@@ -71,22 +75,24 @@ enum Migrations {
 
                     -- One row per person per list. `raw` is the record exactly as the file had it (UTF-8),
                     -- read back with the import's delimiter; `key_hash` is the keyed hash of the identifier
-                    -- that makes a row a duplicate (phone, else email, else Zalo id).
+                    -- that makes a row a duplicate (phone, else email, else Zalo id); `others` holds the keyed
+                    -- hashes of the row's other identifiers, 32 bytes each. Entries are reached by id range
+                    -- (imports.first_entry_id..last_entry_id) or by keyed hash; the only index is the one
+                    -- matching needs, because a million-row import pays for every index on every row.
                     CREATE TABLE entries (
                         id INTEGER PRIMARY KEY,
-                        list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
-                        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+                        list_id INTEGER NOT NULL,
+                        import_id INTEGER NOT NULL,
                         line INTEGER NOT NULL,
                         kind TEXT NOT NULL,
                         key_hash BLOB NOT NULL,
                         normalized TEXT NOT NULL,
-                        raw TEXT NOT NULL
+                        raw TEXT NOT NULL,
+                        others BLOB
                     ) STRICT;
                     CREATE UNIQUE INDEX entries_by_key ON entries(key_hash, list_id);
-                    CREATE INDEX entries_by_list ON entries(list_id);
-                    CREATE INDEX entries_by_import ON entries(import_id);
 
-                    -- The other identifiers a row carries (an email beside the phone), for matching.
+                    -- The other identifiers a row carries (an email beside the phone), for matching by hash.
                     CREATE TABLE entry_identifiers (
                         id_hash BLOB NOT NULL,
                         entry_id INTEGER NOT NULL,
@@ -94,7 +100,6 @@ enum Migrations {
                         normalized TEXT NOT NULL,
                         PRIMARY KEY (id_hash, entry_id)
                     ) STRICT, WITHOUT ROWID;
-                    CREATE INDEX entry_identifiers_by_entry ON entry_identifiers(entry_id);
 
                     -- Rows that repeated an identifier already in the list: kept as provenance.
                     CREATE TABLE duplicate_rows (

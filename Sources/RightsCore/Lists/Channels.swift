@@ -19,6 +19,33 @@ public enum Channel: String, Sendable, Codable, CaseIterable, Hashable {
     }
 }
 
+extension Channel {
+    /// Reads `sms;zalo`-style lists of exact lower-case names straight from bytes, the form nearly every export
+    /// uses; nil sends the caller to the slower path that understands other spellings and reports errors.
+    static func parseASCIIList(_ bytes: UnsafeBufferPointer<UInt8>) -> [Channel]? {
+        var channels: [Channel] = []
+        var start = 0
+        var index = 0
+        while index <= bytes.count {
+            if index == bytes.count || bytes[index] == UInt8(ascii: ";") || bytes[index] == UInt8(ascii: ",") {
+                let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                if !word.isEmpty {
+                    guard let channel = Channel.exact(word) else { return nil }
+                    if !channels.contains(channel) { channels.append(channel) }
+                }
+                start = index + 1
+            }
+            index += 1
+        }
+        return channels
+    }
+
+    private static func exact(_ word: UnsafeBufferPointer<UInt8>) -> Channel? {
+        for channel in Channel.allCases where word.elementsEqual(channel.rawValue.utf8) { return channel }
+        return nil
+    }
+}
+
 /// Why a message is sent: advertising falls under Decree 91/2020; transactional notices do not.
 public enum Purpose: String, Sendable, Codable, CaseIterable, Hashable {
     case marketing, transactional

@@ -59,13 +59,17 @@ public struct ListLayout: Sendable {
         }
         var channels: [Channel] = []
         if let channelColumn = columns[.channel], !record.isEmpty(at: channelColumn) {
-            for part in record.string(at: channelColumn).split(whereSeparator: { $0 == ";" || $0 == "," }) {
-                let word = part.utf8.allSatisfy({ $0 > 0x20 }) ? String(part) : part.trimmingWhitespace()
-                if word.isEmpty { continue }
-                guard let channel = Channel(text: word) else {
-                    return .invalid("channel: \"\(word)\" is not one of sms, zalo, email, call")
+            if let fast = record.withUTF8(at: channelColumn, Channel.parseASCIIList) {
+                channels = fast
+            } else {
+                for part in record.string(at: channelColumn).split(whereSeparator: { $0 == ";" || $0 == "," }) {
+                    let word = part.trimmingWhitespace()
+                    if word.isEmpty { continue }
+                    guard let channel = Channel(text: word) else {
+                        return .invalid("channel: \"\(word)\" is not one of sms, zalo, email, call")
+                    }
+                    if !channels.contains(channel) { channels.append(channel) }
                 }
-                if !channels.contains(channel) { channels.append(channel) }
             }
         } else if let consentChannel {
             channels = [consentChannel]
@@ -103,16 +107,23 @@ public struct ListRow: Sendable {
     /// The identifier a channel reaches: the phone for SMS and calls, the email for email, the Zalo id (else the
     /// phone, as ZNS addresses people) for Zalo; the row's own identifier when it lacks that kind.
     public func identifier(for channel: Channel) -> Identifier {
-        let wanted: [Identifier.Kind] =
-            switch channel {
-            case .sms, .call: [.phone]
-            case .email: [.email]
-            case .zalo: [.zalo, .phone]
-            }
-        for kind in wanted {
-            if let match = identifiers.first(where: { $0.kind == kind }) { return match }
+        guard let index = identifierIndex(for: channel) else { return primary }
+        return others[index]
+    }
+
+    /// Where `identifier(for:)` finds its answer: nil for the primary identifier, else an index into `others`.
+    /// Lets a caller reuse a hash it already computed for that identifier.
+    public func identifierIndex(for channel: Channel) -> Int? {
+        func find(_ kind: Identifier.Kind) -> Int?? {
+            if primary.kind == kind { return .some(nil) }
+            if let index = others.firstIndex(where: { $0.kind == kind }) { return .some(index) }
+            return .none
         }
-        return primary
+        switch channel {
+        case .sms, .call: return find(.phone) ?? nil
+        case .email: return find(.email) ?? nil
+        case .zalo: return find(.zalo) ?? find(.phone) ?? nil
+        }
     }
 }
 

@@ -78,6 +78,10 @@ extension RightsStore {
             .badInput(file: request.fileName, line: line, column: column, message: message)
         }
         return try perform(actor: actor, at: now) { db in
+            // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a
+            // large import spills half-written index pages to the WAL and rewrites them again and again. It is a
+            // constant, so memory still does not grow with the file.
+            try db.execute(sql: "PRAGMA cache_size = -98304")
             var record = CSVRecord()
             let hasHeader: Bool
             do throws(CSVError) {
@@ -133,8 +137,9 @@ extension RightsStore {
                 }
             }
             result.fileSHA256 = fileDigest.finalizeHex()
+            try ImportRecord.finish(
+                importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: fileBytes, in: db)
             result.suppressed = try ImportRecord.suppressedCount(importID: importID, in: db)
-            try ImportRecord.finish(importID, result: result, fileSHA256: result.fileSHA256, bytes: fileBytes, in: db)
             try ListRecord.addHeaders(layout.headers, listID: list.id, in: db)
             let draft = AuditDraft(
                 kind: "lists.import",
@@ -164,6 +169,9 @@ struct ListRowWriter {
     let findText: RawStatement
     let insertText: RawStatement
     var textIDs: [String: Int64] = [:]
+    /// The range of entry ids this import wrote, consecutive because the import is one transaction.
+    var firstEntryID: Int64?
+    var lastEntryID: Int64?
 
     struct Outcome {
         var imported: Bool
@@ -179,7 +187,8 @@ struct ListRowWriter {
         insertEntry = try RawStatement(
             db,
             """
-            INSERT INTO entries(list_id, import_id, line, kind, key_hash, normalized, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT INTO entries(list_id, import_id, line, kind, key_hash, normalized, raw, others)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             ON CONFLICT(key_hash, list_id) DO NOTHING
             """)
         insertIdentifier = try RawStatement(
@@ -203,6 +212,9 @@ struct ListRowWriter {
 
     mutating func write(_ row: ListRow, line: Int, raw: ArraySlice<UInt8>, hasher: KeyedHasher) throws -> Outcome {
         let keyHash = hasher.hash(row.primary)
+        var otherHashes: [[UInt8]] = []
+        otherHashes.reserveCapacity(row.others.count)
+        for other in row.others { otherHashes.append(other == row.primary ? keyHash : hasher.hash(other)) }
         insertEntry.bind(1, listID)
         insertEntry.bind(2, importID)
         insertEntry.bind(3, line)
@@ -210,11 +222,21 @@ struct ListRowWriter {
         insertEntry.bind(5, blob: keyHash)
         insertEntry.bind(6, row.primary.normalized)
         raw.withUnsafeBufferPointer { insertEntry.bind(7, text: $0) }
+        if otherHashes.isEmpty {
+            insertEntry.bindNull(8)
+        } else {
+            var blob: [UInt8] = []
+            blob.reserveCapacity(32 * otherHashes.count)
+            for hash in otherHashes { blob += hash }
+            insertEntry.bind(8, blob: blob)
+        }
         let imported = try insertEntry.run() == 1
         if imported {
             let entryID = insertEntry.lastInsertedRowID
-            for other in row.others where other != row.primary {
-                insertIdentifier.bind(1, blob: hasher.hash(other))
+            if firstEntryID == nil { firstEntryID = entryID }
+            lastEntryID = entryID
+            for (other, hash) in zip(row.others, otherHashes) where other != row.primary {
+                insertIdentifier.bind(1, blob: hash)
                 insertIdentifier.bind(2, entryID)
                 insertIdentifier.bind(3, other.kind.rawValue)
                 insertIdentifier.bind(4, other.normalized)
@@ -231,8 +253,7 @@ struct ListRowWriter {
         if let consent = row.consent {
             let textID = try consent.text.map { try self.textID($0) }
             for channel in consent.channels {
-                let identifier = row.identifier(for: channel)
-                insertConsent.bind(1, blob: identifier == row.primary ? keyHash : hasher.hash(identifier))
+                insertConsent.bind(1, blob: row.identifierIndex(for: channel).map { otherHashes[$0] } ?? keyHash)
                 insertConsent.bind(2, channel.rawValue)
                 insertConsent.bind(3, Timestamp.milliseconds(consent.at))
                 insertConsent.bind(4, consent.method)

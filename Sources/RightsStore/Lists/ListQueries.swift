@@ -58,12 +58,14 @@ extension RightsStore {
             db,
             sql: """
                 WITH matched(entry_id, stops_all) AS (
-                    SELECT e.id, s.purpose = 'all' FROM entries e
-                    JOIN suppressions s ON s.id_hash = e.key_hash AND s.lifted_at IS NULL WHERE e.list_id = ?1
+                    SELECT e.id, s.purpose = 'all' FROM suppressions s
+                    CROSS JOIN entries e ON e.key_hash = s.id_hash AND e.list_id = ?1
+                    WHERE s.lifted_at IS NULL
                     UNION ALL
-                    SELECT e.id, s.purpose = 'all' FROM entries e
-                    JOIN entry_identifiers i ON i.entry_id = e.id
-                    JOIN suppressions s ON s.id_hash = i.id_hash AND s.lifted_at IS NULL WHERE e.list_id = ?1
+                    SELECT e.id, s.purpose = 'all' FROM suppressions s
+                    CROSS JOIN entry_identifiers i ON i.id_hash = s.id_hash
+                    CROSS JOIN entries e ON e.id = i.entry_id AND e.list_id = ?1
+                    WHERE s.lifted_at IS NULL
                 ), per_entry AS (SELECT entry_id, max(stops_all) AS stops_all FROM matched GROUP BY entry_id)
                 SELECT count(*) AS suppressed, coalesce(sum(stops_all), 0) AS stops_all FROM per_entry
                 """, arguments: [list.id])
@@ -79,15 +81,27 @@ extension RightsStore {
     public func deleteList(name: String, actor: String, at now: Date) throws -> Int {
         try perform(actor: actor, at: now) { db in
             let list = try ListRecord.require(name: name, in: db)
-            try db.execute(
-                sql: "DELETE FROM entry_identifiers WHERE entry_id IN (SELECT id FROM entries WHERE list_id = ?)",
-                arguments: [list.id])
+            var entries = 0
+            for range in try ImportRecord.entryRanges(listID: list.id, in: db) {
+                let bounds: StatementArguments = [range.lowerBound, range.upperBound, list.id]
+                let others = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, others FROM entries WHERE id BETWEEN ? AND ? AND list_id = ? AND others IS NOT NULL",
+                    arguments: bounds)
+                for row in others {
+                    for hash in EntryHashes.split(row["others"]) {
+                        try db.execute(
+                            sql: "DELETE FROM entry_identifiers WHERE id_hash = ? AND entry_id = ?",
+                            arguments: [Data(hash), row["id"] as Int64])
+                    }
+                }
+                try db.execute(sql: "DELETE FROM entries WHERE id BETWEEN ? AND ? AND list_id = ?", arguments: bounds)
+                entries += db.changesCount
+            }
             try db.execute(
                 sql: "DELETE FROM duplicate_rows WHERE import_id IN (SELECT id FROM imports WHERE list_id = ?)",
                 arguments: [list.id])
-            let entries =
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE list_id = ?", arguments: [list.id]) ?? 0
-            try db.execute(sql: "DELETE FROM entries WHERE list_id = ?", arguments: [list.id])
             try db.execute(sql: "DELETE FROM imports WHERE list_id = ?", arguments: [list.id])
             try db.execute(sql: "DELETE FROM lists WHERE id = ?", arguments: [list.id])
             return (
@@ -107,32 +121,37 @@ extension RightsStore {
             try writer.write(list.headers + ["normalized"])
             var importLayouts: [Int64: (delimiter: UInt8, columns: [Int])] = [:]
             let facts = try ContactFactsQuery(db, at: now)
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT id, import_id, key_hash, normalized, raw FROM entries WHERE list_id = ? ORDER BY id",
-                arguments: [list.id])
-            while let row = try cursor.next() {
-                result.entries += 1
-                let entryID: Int64 = row["id"]
-                let keyHash = Array(row["key_hash"] as Data)
-                let entryFacts = try facts.facts(entryID: entryID, keyHash: keyHash)
-                if let reason = ContactDecision.exclusion(for: entryFacts, channel: channel, purpose: purpose) {
-                    result.excluded[reason.rawValue, default: 0] += 1
-                    continue
+            for range in try ImportRecord.entryRanges(listID: list.id, in: db) {
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT id, import_id, key_hash, others, normalized, raw FROM entries
+                        WHERE id BETWEEN ? AND ? AND list_id = ? ORDER BY id
+                        """,
+                    arguments: [range.lowerBound, range.upperBound, list.id])
+                while let row = try cursor.next() {
+                    result.entries += 1
+                    let hashes = [Array(row["key_hash"] as Data)] + EntryHashes.split(row["others"])
+                    let entryFacts = try facts.facts(hashes: hashes)
+                    if let reason = ContactDecision.exclusion(for: entryFacts, channel: channel, purpose: purpose) {
+                        result.excluded[reason.rawValue, default: 0] += 1
+                        continue
+                    }
+                    let importID: Int64 = row["import_id"]
+                    if importLayouts[importID] == nil {
+                        importLayouts[importID] = try importLayout(importID, unionHeaders: list.headers, db)
+                    }
+                    let layout = importLayouts[importID]!
+                    var fields = [String](repeating: "", count: list.headers.count)
+                    let raw: String = row["raw"]
+                    let values = try parseRecord(Array(raw.utf8), delimiter: layout.delimiter)
+                    for (index, column) in layout.columns.enumerated() where index < values.count {
+                        fields[column] = values[index]
+                    }
+                    fields.append(row["normalized"])
+                    try writer.write(fields)
+                    result.exported += 1
                 }
-                let importID: Int64 = row["import_id"]
-                if importLayouts[importID] == nil {
-                    importLayouts[importID] = try importLayout(importID, unionHeaders: list.headers, db)
-                }
-                let layout = importLayouts[importID]!
-                var fields = [String](repeating: "", count: list.headers.count)
-                let raw: String = row["raw"]
-                let values = try parseRecord(Array(raw.utf8), delimiter: layout.delimiter)
-                for (index, column) in layout.columns.enumerated() where index < values.count {
-                    fields[column] = values[index]
-                }
-                fields.append(row["normalized"])
-                try writer.write(fields)
-                result.exported += 1
             }
             result.fileSHA256 = try writer.finish()
             let draft = AuditDraft(
@@ -167,45 +186,56 @@ extension RightsStore {
     }
 }
 
-/// Reads what the contact decision needs about one entry: its suppressions and current consents.
+/// Reads what the contact decision needs about one person: their suppressions and current consents.
 struct ContactFactsQuery {
-    let suppressions: Statement
-    let consents: Statement
+    let db: Database
     let now: Int64
 
     init(_ db: Database, at now: Date) throws {
+        self.db = db
         self.now = Timestamp.milliseconds(now)
-        suppressions = try db.makeStatement(
+    }
+
+    /// The facts for a person known by the keyed hashes of their identifiers.
+    func facts(hashes: [[UInt8]]) throws -> ContactFacts {
+        let placeholders = Array(repeating: "?", count: hashes.count).joined(separator: ", ")
+        let arguments = StatementArguments(hashes.map { Data($0).databaseValue } + [now.databaseValue])
+        var facts = ContactFacts()
+        let suppressions = try Row.fetchAll(
+            db,
             sql: """
                 SELECT channel, purpose FROM suppressions
-                WHERE lifted_at IS NULL AND since <= ?2 AND (id_hash = ?1 OR id_hash IN (
-                    SELECT id_hash FROM entry_identifiers WHERE entry_id = ?3))
-                """)
+                WHERE id_hash IN (\(placeholders)) AND lifted_at IS NULL AND since <= ?
+                """, arguments: arguments)
+        for row in suppressions {
+            facts.suppressions.append(
+                SuppressionScope(
+                    channel: Channel(rawValue: row["channel"]),
+                    purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
+        }
         // Current consent is the latest event by its time; a withdrawal wins a tie (CONTRACT.md).
-        consents = try db.makeStatement(
+        let consents = try Row.fetchAll(
+            db,
             sql: """
                 SELECT channel, kind FROM (
                     SELECT channel, kind, row_number() OVER (
                         PARTITION BY channel ORDER BY at DESC, kind = 'withdraw' DESC) AS rank
                     FROM consent_events
-                    WHERE purpose = 'marketing' AND at <= ?2 AND (id_hash = ?1 OR id_hash IN (
-                        SELECT id_hash FROM entry_identifiers WHERE entry_id = ?3))
+                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
                 ) WHERE rank = 1
-                """)
-    }
-
-    func facts(entryID: Int64, keyHash: [UInt8]) throws -> ContactFacts {
-        let arguments: StatementArguments = [Data(keyHash), now, entryID]
-        var facts = ContactFacts()
-        for row in try Row.fetchAll(suppressions, arguments: arguments) {
-            let channel: String = row["channel"]
-            facts.suppressions.append(
-                SuppressionScope(
-                    channel: Channel(rawValue: channel), purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
-        }
-        for row in try Row.fetchAll(consents, arguments: arguments) where (row["kind"] as String) == "grant" {
+                """, arguments: arguments)
+        for row in consents where (row["kind"] as String) == "grant" {
             if let channel = Channel(rawValue: row["channel"]) { facts.consentedChannels.insert(channel) }
         }
         return facts
+    }
+}
+
+/// The `others` column: the keyed hashes of an entry's other identifiers, 32 bytes each.
+enum EntryHashes {
+    static func split(_ blob: Data?) -> [[UInt8]] {
+        guard let blob, blob.count >= 32 else { return [] }
+        let bytes = Array(blob)
+        return stride(from: 0, through: bytes.count - 32, by: 32).map { Array(bytes[$0..<$0 + 32]) }
     }
 }

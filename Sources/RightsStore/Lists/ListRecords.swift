@@ -70,27 +70,54 @@ enum ImportRecord {
         return db.lastInsertedRowID
     }
 
-    static func finish(_ id: Int64, result: ListImportResult, fileSHA256: String, bytes: Int, in db: Database) throws {
+    static func finish(
+        _ id: Int64, result: ListImportResult, entries: (first: Int64?, last: Int64?), bytes: Int, in db: Database
+    ) throws {
         try db.execute(
             sql: """
                 UPDATE imports SET file_sha256 = ?, file_bytes = ?, rows = ?, imported = ?, duplicates = ?,
-                    invalid = ?, consents = ? WHERE id = ?
+                    invalid = ?, consents = ?, first_entry_id = ?, last_entry_id = ? WHERE id = ?
                 """,
             arguments: [
-                fileSHA256, bytes, result.rows, result.imported, result.duplicates, result.invalid.count,
-                result.consents, id,
+                result.fileSHA256, bytes, result.rows, result.imported, result.duplicates, result.invalid.count,
+                result.consents, entries.first, entries.last, id,
             ])
     }
 
-    /// Entries of this import that an active suppression already matches.
-    static func suppressedCount(importID: Int64, in db: Database) throws -> Int {
-        try Int.fetchOne(
+    /// The id ranges holding a list's entries, one per import that wrote any, in import order.
+    static func entryRanges(listID: Int64, in db: Database) throws -> [ClosedRange<Int64>] {
+        try Row.fetchAll(
             db,
             sql: """
-                SELECT count(*) FROM entries e WHERE e.import_id = ?1 AND (
-                    EXISTS (SELECT 1 FROM suppressions s WHERE s.id_hash = e.key_hash AND s.lifted_at IS NULL)
-                    OR EXISTS (SELECT 1 FROM entry_identifiers i JOIN suppressions s ON s.id_hash = i.id_hash
-                               WHERE i.entry_id = e.id AND s.lifted_at IS NULL))
-                """, arguments: [importID]) ?? 0
+                SELECT first_entry_id, last_entry_id FROM imports
+                WHERE list_id = ? AND first_entry_id IS NOT NULL ORDER BY id
+                """, arguments: [listID]
+        ).map { ($0[0] as Int64)...($0[1] as Int64) }
+    }
+
+    /// Entries of this import that an active suppression already matches, found by probing the suppressions'
+    /// index with each entry's hashes: the cost follows the size of the import, not of the installation.
+    static func suppressedCount(importID: Int64, in db: Database) throws -> Int {
+        guard
+            let range = try Row.fetchOne(
+                db,
+                sql: "SELECT first_entry_id, last_entry_id FROM imports WHERE id = ? AND first_entry_id IS NOT NULL",
+                arguments: [importID]),
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions WHERE lifted_at IS NULL)") == true
+        else { return 0 }
+        let probe = try db.makeStatement(
+            sql: "SELECT EXISTS (SELECT 1 FROM suppressions WHERE id_hash = ? AND lifted_at IS NULL)")
+        var count = 0
+        let entries = try Row.fetchCursor(
+            db, sql: "SELECT key_hash, others FROM entries WHERE id BETWEEN ? AND ?",
+            arguments: [range[0] as Int64, range[1] as Int64])
+        while let entry = try entries.next() {
+            let hashes = [Array(entry["key_hash"] as Data)] + EntryHashes.split(entry["others"])
+            for hash in hashes where try Bool.fetchOne(probe, arguments: [Data(hash)]) == true {
+                count += 1
+                break
+            }
+        }
+        return count
     }
 }
