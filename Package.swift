@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RightsCoreTests",
-            dependencies: ["RightsCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RightsCore", "RightsSamples", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import RightsCore
+import RightsSamples
 import Testing
 
 /// What reading a whole input produced: every record (fields as bytes, line, raw text) and the error, if any.
@@ -78,21 +79,6 @@ private func expectBytes(
     #expect(
         actual.map { $0.map { Array($0.utf8) } } == expected.map { $0.map { Array($0.utf8) } },
         sourceLocation: sourceLocation)
-}
-
-/// A small deterministic generator, so random tests fail the same way every time.
-private struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 @Suite("CSVReader")

@@ -1,4 +1,5 @@
 import Foundation
+import RightsSamples
 import Testing
 
 @testable import RightsCore
@@ -254,30 +255,13 @@ struct PhoneNumberTests {
 
 // MARK: Helpers
 
-/// SplitMix64: a tiny seeded generator, so a failing property reproduces from its seed.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
-}
-
 private func randomDigits(_ count: Int, _ random: inout SplitMix64) -> String {
     String((0..<count).map { _ in Character(String(random.next(below: 10))) })
 }
 
 private func randomValidNumber(_ random: inout SplitMix64) -> (String, VietnamNumberingPlan.Assignment) {
     let assignments = VietnamNumberingPlan.assignments
-    let assignment = assignments[Int(random.next(below: UInt64(assignments.count)))]
+    let assignment = assignments[random.next(below: assignments.count)]
     return (assignment.prefix + randomDigits(assignment.length - assignment.prefix.count, &random), assignment)
 }
 

@@ -157,12 +157,11 @@ struct TimestampTests {
 
     @Test func civilDayCountsRoundTrip() {
         // 2026-03-02 is day 20514 since 1970-01-01 (1772409600 / 86400).
-        #expect(Timestamp.daysFromCivil(year: 2026, month: 3, day: 2) == 20_514)
-        #expect(Timestamp.daysFromCivil(year: 1970, month: 1, day: 1) == 0)
-        #expect(Timestamp.daysFromCivil(year: 1969, month: 12, day: 31) == -1)
+        #expect(LocalDate(year: 2026, month: 3, day: 2)?.daysSinceEpoch == 20_514)
+        #expect(LocalDate(year: 1970, month: 1, day: 1)?.daysSinceEpoch == 0)
+        #expect(LocalDate(year: 1969, month: 12, day: 31)?.daysSinceEpoch == -1)
         for days in [-1, 0, 20_514, 19_782] {
-            let (year, month, day) = Timestamp.civilFromDays(days)
-            #expect(Timestamp.daysFromCivil(year: year, month: month, day: day) == days)
+            #expect(LocalDate(daysSinceEpoch: days).daysSinceEpoch == days)
         }
     }
 }
