@@ -154,6 +154,101 @@ enum Migrations {
                     CREATE INDEX suppressions_by_identifier ON suppressions(id_hash);
                     """)
         }
+        migrator.registerMigration("Create rights requests") { db in
+            try db.execute(
+                sql: """
+                    -- A data-subject request and its legal clock. Deadlines are fixed at intake and at an
+                    -- extension: later calendar changes do not move them. Name, address and note are the
+                    -- person's own words, erased with them.
+                    CREATE TABLE requests (
+                        id TEXT PRIMARY KEY,
+                        type TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        rule_set TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        processors INTEGER NOT NULL,
+                        scope TEXT NOT NULL,
+                        ack_due INTEGER NOT NULL,
+                        ack_due_date TEXT NOT NULL,
+                        due INTEGER NOT NULL,
+                        due_date TEXT NOT NULL,
+                        citation TEXT NOT NULL,
+                        original_due INTEGER NOT NULL,
+                        original_due_date TEXT NOT NULL,
+                        extended INTEGER NOT NULL DEFAULT 0,
+                        extension_reason TEXT,
+                        duplicate_of TEXT,
+                        name TEXT,
+                        address TEXT,
+                        note TEXT,
+                        acknowledged_at INTEGER,
+                        closed_at INTEGER,
+                        late INTEGER NOT NULL DEFAULT 0,
+                        late_reason TEXT,
+                        ground TEXT,
+                        ground_citation TEXT,
+                        closing_note TEXT,
+                        created_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX requests_by_state_and_due ON requests(state, due);
+
+                    CREATE TABLE request_subjects (
+                        request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        normalized TEXT NOT NULL,
+                        id_hash BLOB NOT NULL,
+                        verified_at INTEGER,
+                        method TEXT,
+                        PRIMARY KEY (request_id, position)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX request_subjects_by_identifier ON request_subjects(id_hash);
+
+                    CREATE TABLE request_events (
+                        id INTEGER PRIMARY KEY,
+                        request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+                        at INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        note TEXT,
+                        recorded_at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX request_events_by_request ON request_events(request_id, at);
+
+                    -- Processors and third parties told to act (Decree 356 Art. 5: the longer period).
+                    CREATE TABLE request_processors (
+                        request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+                        processor_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        notified_at INTEGER NOT NULL,
+                        confirmed_at INTEGER,
+                        PRIMARY KEY (request_id, processor_id)
+                    ) STRICT, WITHOUT ROWID;
+
+                    -- Letters sent to the person, with their exact text (for the access report and evidence).
+                    CREATE TABLE letters (
+                        id INTEGER PRIMARY KEY,
+                        request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        lang TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        sent_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX letters_by_request ON letters(request_id);
+
+                    -- Days off and swapped working days the government announces, added by an officer.
+                    CREATE TABLE holidays (
+                        date TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        working INTEGER NOT NULL,
+                        added_by TEXT NOT NULL,
+                        added_at INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

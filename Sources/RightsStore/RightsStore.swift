@@ -17,16 +17,19 @@ public final class RightsStore: Sendable {
 
     /// Creates a new database at `path` bound to the installation whose secret `hasher` holds.
     public static func create(
-        at path: String, hasher: KeyedHasher, installationID: String, organization: String, actor: String, now: Date
+        at path: String, hasher: KeyedHasher, installationID: String, organization: String, contact: String? = nil,
+        actor: String, now: Date
     ) throws -> RightsStore {
         guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.alreadyExists(path) }
         let store = RightsStore(pool: try openPool(path), path: path, hasher: hasher)
         try Migrations.migrator.migrate(store.pool)
         try store.perform(actor: actor, at: now) { db in
-            for (key, value) in [
+            var values = [
                 ("installation_id", installationID), ("key_check", hasher.keyCheck),
                 ("organization", organization), ("created_at", Timestamp.utc(now)),
-            ] {
+            ]
+            if let contact, !contact.isEmpty { values.append(("contact", contact)) }
+            for (key, value) in values {
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
             }
             return ((), AuditDraft(kind: "installation.init", payload: ["organization": .string(organization)]))

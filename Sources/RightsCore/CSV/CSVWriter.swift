@@ -20,9 +20,21 @@ public struct CSVWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    private mutating func append(_ field: String) {
+    private mutating func append(_ field: String) { CSVWriter.append(field, delimiter: UInt8(ascii: ","), to: &buffer) }
+
+    /// One record in RFC 4180 form with any delimiter, without a line end: how a corrected row is stored again.
+    public static func record(_ fields: [String], delimiter: UInt8) -> String {
+        var bytes: [UInt8] = []
+        for (index, field) in fields.enumerated() {
+            if index > 0 { bytes.append(delimiter) }
+            append(field, delimiter: delimiter, to: &bytes)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func append(_ field: String, delimiter: UInt8, to buffer: inout [UInt8]) {
         let needsQuotes = field.utf8.contains { byte in
-            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
+            byte == delimiter || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
         }
         guard needsQuotes else {
             buffer.append(contentsOf: field.utf8)

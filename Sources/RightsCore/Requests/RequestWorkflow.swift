@@ -1,0 +1,117 @@
+import Foundation
+
+/// Where a rights request stands (CONTRACT.md "Requests").
+public enum RequestState: String, Sendable, Codable, CaseIterable {
+    case received, acknowledged, verified, completed, rejected, withdrawn
+
+    /// Open requests still run against the legal clock.
+    public var isOpen: Bool { self == .received || self == .acknowledged || self == .verified }
+}
+
+/// How a request reached the company.
+public enum IntakeChannel: String, Sendable, Codable, CaseIterable {
+    case zalo, sms, email, phone, web, paper
+    case inPerson = "in-person"
+}
+
+/// A step an officer takes on a request.
+public enum RequestStep: String, Sendable, Codable {
+    case acknowledge = "ack"
+    case verify, extend, complete, reject, withdraw
+}
+
+/// What the workflow needs to know about a request to judge a step.
+public struct RequestSnapshot: Sendable {
+    public var type: RequestType
+    public var state: RequestState
+    public var ruleSet: RuleSet
+    public var due: Date
+    public var extended: Bool
+    /// The time of the latest event: a step entered afterwards from paper may not precede it.
+    public var lastEventAt: Date
+
+    public init(type: RequestType, state: RequestState, ruleSet: RuleSet, due: Date, extended: Bool, lastEventAt: Date)
+    {
+        self.type = type
+        self.state = state
+        self.ruleSet = ruleSet
+        self.due = due
+        self.extended = extended
+        self.lastEventAt = lastEventAt
+    }
+}
+
+/// The transition table of CONTRACT.md, as one pure function: every step is judged here, so the CLI, the web
+/// desk and the API cannot disagree about what is legal.
+public enum RequestWorkflow {
+    /// Objection and withdrawal of consent act at intake and may complete without verification (Decree 91/2020
+    /// Art. 13(4): stop immediately); the others wait for the person's identity to be verified.
+    public static func needsVerification(_ type: RequestType) -> Bool {
+        type != .objection && type != .withdrawConsent
+    }
+
+    /// Checks `step` at `at` and returns the state after it. `allVerifiedAfter` says whether every identifier of
+    /// the request is verified once this step is applied (only `verify` changes that).
+    public static func next(
+        after step: RequestStep, on request: RequestSnapshot, at: Date, allVerifiedAfter: Bool = false
+    ) throws(RequestStepError) -> RequestState {
+        guard at >= request.lastEventAt else {
+            throw .beforePreviousEvent(Timestamp.vietnam(request.lastEventAt))
+        }
+        guard request.state.isOpen else { throw .closed(request.state, step) }
+        switch step {
+        case .acknowledge:
+            guard request.state == .received else { throw .illegal(request.state, step) }
+            return .acknowledged
+        case .verify:
+            guard request.state == .received || request.state == .acknowledged else {
+                throw .illegal(request.state, step)
+            }
+            return allVerifiedAfter ? .verified : request.state
+        case .extend:
+            guard request.ruleSet.rule(for: request.type).extensionPeriod != nil else {
+                throw .extensionNotAllowed(request.ruleSet.id)
+            }
+            guard !request.extended else { throw .alreadyExtended }
+            guard at < request.due else { throw .extensionAfterDue(Timestamp.vietnam(request.due)) }
+            return request.state
+        case .complete:
+            guard request.state == .verified || !needsVerification(request.type) else {
+                throw .notVerified(request.type)
+            }
+            return .completed
+        case .reject:
+            return .rejected
+        case .withdraw:
+            return .withdrawn
+        }
+    }
+}
+
+/// Why a step was refused; nothing changes when one is thrown.
+public enum RequestStepError: Error, Sendable, Equatable, CustomStringConvertible {
+    case illegal(RequestState, RequestStep)
+    case closed(RequestState, RequestStep)
+    case notVerified(RequestType)
+    case alreadyExtended
+    case extensionNotAllowed(String)
+    case extensionAfterDue(String)
+    case beforePreviousEvent(String)
+    case alreadyVerified(String)
+    case unknownSubject(String)
+
+    public var description: String {
+        switch self {
+        case .illegal(let state, let step): "cannot \(step.rawValue) a request that is \(state.rawValue)"
+        case .closed(let state, let step): "the request is already \(state.rawValue); \(step.rawValue) changes nothing"
+        case .notVerified(let type):
+            "a \(type.rawValue) request completes only after the person's identity is verified (request verify)"
+        case .alreadyExtended: "the request was already extended once; the law allows one extension"
+        case .extensionNotAllowed(let ruleSet): "requests under \(ruleSet) cannot be extended"
+        case .extensionAfterDue(let due): "the period already ended at \(due); an extension must come before it"
+        case .beforePreviousEvent(let last): "--at may not precede the request's previous event (\(last))"
+        case .alreadyVerified(let identifier): "\(identifier) is already verified"
+        case .unknownSubject(let identifier): "\(identifier) is not an identifier of this request"
+        }
+    }
+}
