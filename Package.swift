@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The domain, pure: identifiers, CSV reading, rule sets, canonical JSON and the crypto they need.
@@ -33,12 +34,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The installation on disk (database + key file), evidence bundles and access reports.
+        // The installation on disk (database + key file), documents for people: letters, evidence bundles, reports.
         .target(
             name: "RightsEvidence",
             dependencies: [
-                "RightsCore", "RightsStore",
+                "RightsCore", "RightsStore", "RightsTemplates",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // Realistic Vietnamese contact data, generated deterministically, for the demo and the benchmarks.
@@ -70,7 +72,8 @@ let package = Package(
             name: "RightsEvidenceTests",
             dependencies: [
                 "RightsEvidence", "RightsStore", "RightsCore", .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         // Drives the built `rightsdesk` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["rightsdesk", "RightsCore"], exclude: ["Fixtures"]),

@@ -9,9 +9,9 @@ public struct Installation: Sendable {
     public let store: RightsStore
 
     /// Creates the database and its key file; refuses when either exists.
-    public static func create(databasePath: String, organization: String, actor: String, now: Date) throws
-        -> Installation
-    {
+    public static func create(
+        databasePath: String, organization: String, contact: String? = nil, actor: String, now: Date
+    ) throws -> Installation {
         let keyPath = KeyFile.path(forDatabase: databasePath)
         for path in [databasePath, keyPath] where FileManager.default.fileExists(atPath: path) {
             throw StoreError.alreadyExists(path)
@@ -21,7 +21,7 @@ public struct Installation: Sendable {
         do {
             let store = try RightsStore.create(
                 at: databasePath, hasher: keys.hasher, installationID: keys.installationID, organization: organization,
-                actor: actor, now: now)
+                contact: contact, actor: actor, now: now)
             return Installation(keys: keys, store: store)
         } catch {
             // Leave nothing half-made: a key file without its database would block the next `init`.

@@ -1,0 +1,605 @@
+import Foundation
+import Mustache
+import RightsCore
+import RightsTemplates
+
+/// A letter the company sends to the person about their request, as the command-line contract names it (`--kind`).
+public enum LetterKind: String, Sendable, CaseIterable {
+    case ack
+    case `extension`
+    case completion
+    case rejection
+    case refusalConfirmation = "refusal-confirmation"
+}
+
+/// The language of a letter (`--lang`): Vietnamese, or English as a second language.
+public enum LetterLanguage: String, Sendable, CaseIterable {
+    case vi
+    case en
+}
+
+/// Everything a letter says, as plain values (a view model: templates never see database records).
+public struct LetterContext: Sendable {
+    /// The company's name, as on its business registration ("Công ty TNHH Ví Dụ").
+    public var organization: String
+    /// How to reach the company's privacy desk, e.g. "privacy@vidu.vn, 028 3823 4567".
+    public var contact: String?
+    /// The person's name as they wrote it, nil when unknown.
+    public var recipientName: String?
+    public var requestID: String
+    public var requestType: RequestType
+    /// The rule set the request was received under: "vn-pdpl-2026" or "vn-decree13".
+    public var ruleSetID: String
+    public var receivedAt: Date
+    public var ackDue: Date
+    public var ackDueDate: LocalDate
+    public var due: Date
+    public var dueDate: LocalDate
+    /// The rule's citation for this request type (`RuleSet.rule(for:).citation`), as the rule set writes it.
+    public var citation: String
+    /// Extension letters: why more time is needed, and the due date it replaces.
+    public var extensionReason: String?
+    public var previousDueDate: LocalDate?
+    /// Rejection letters: the ground, its citation (nil takes the rule set's), and the officer's note.
+    public var refusalGround: RefusalGround?
+    public var groundCitation: String?
+    public var rejectionNote: String?
+    /// Completion letters: when it was done, and what was done in one sentence in the letter's language.
+    public var completedAt: Date?
+    public var outcome: String?
+    /// Refusal confirmations: when sending stopped, which is when the refusal was received (nil means `receivedAt`).
+    public var suppressionSince: Date?
+    /// The date printed on the letter.
+    public var letterDate: Date
+
+    public init(
+        organization: String, contact: String? = nil, recipientName: String? = nil, requestID: String,
+        requestType: RequestType, ruleSetID: String, receivedAt: Date, ackDue: Date, ackDueDate: LocalDate,
+        due: Date, dueDate: LocalDate, citation: String, extensionReason: String? = nil,
+        previousDueDate: LocalDate? = nil, refusalGround: RefusalGround? = nil, groundCitation: String? = nil,
+        rejectionNote: String? = nil, completedAt: Date? = nil, outcome: String? = nil,
+        suppressionSince: Date? = nil, letterDate: Date
+    ) {
+        self.organization = organization
+        self.contact = contact
+        self.recipientName = recipientName
+        self.requestID = requestID
+        self.requestType = requestType
+        self.ruleSetID = ruleSetID
+        self.receivedAt = receivedAt
+        self.ackDue = ackDue
+        self.ackDueDate = ackDueDate
+        self.due = due
+        self.dueDate = dueDate
+        self.citation = citation
+        self.extensionReason = extensionReason
+        self.previousDueDate = previousDueDate
+        self.refusalGround = refusalGround
+        self.groundCitation = groundCitation
+        self.rejectionNote = rejectionNote
+        self.completedAt = completedAt
+        self.outcome = outcome
+        self.suppressionSince = suppressionSince
+        self.letterDate = letterDate
+    }
+
+    /// The citation a letter gives for a request type under a shipped rule set, or nil for an unknown rule set.
+    public static func ruleCitation(ruleSetID: String, type: RequestType) -> String? {
+        RuleSet.named(ruleSetID)?.rule(for: type).citation
+    }
+}
+
+/// Why a letter cannot be rendered.
+public enum LetterError: Error, Hashable, CustomStringConvertible {
+    /// A template file is absent from the templates folder.
+    case templateMissing(path: String)
+    /// A template file is not valid UTF-8 or not valid Mustache.
+    case templateInvalid(path: String, reason: String)
+    /// The letter needs a value the context does not give (an extension letter without its reason).
+    case missingValue(kind: LetterKind, field: String)
+    /// The letter does not exist for this request (an extension under Decree 13, which allows none).
+    case notApplicable(kind: LetterKind, reason: String)
+    /// The context names a rule set the product does not ship.
+    case unknownRuleSet(String)
+
+    public var description: String {
+        switch self {
+        case .templateMissing(let path): "letter template \(path) is missing"
+        case .templateInvalid(let path, let reason): "letter template \(path) is invalid: \(reason)"
+        case .missingValue(let kind, let field): "a \(kind.rawValue) letter needs \(field)"
+        case .notApplicable(let kind, let reason): "no \(kind.rawValue) letter: \(reason)"
+        case .unknownRuleSet(let id): "unknown rule set \(id)"
+        }
+    }
+}
+
+/// Renders letters to the person from the Mustache templates under `Templates/letters/<language>/<kind>.mustache`.
+public struct LetterRenderer: Sendable {
+    private let templates: [String: MustacheTemplate]
+
+    /// Loads the templates shipped in the `RightsTemplates` bundle.
+    public init() throws {
+        let bundle = templatesBundle
+        guard
+            let folder = bundle.url(forResource: "letters", withExtension: nil)
+                ?? bundle.resourceURL?.appendingPathComponent("letters", isDirectory: true)
+        else {
+            throw LetterError.templateMissing(path: "letters")
+        }
+        try self.init(directory: folder)
+    }
+
+    /// Loads the templates from a folder laid out like `Templates/letters` (one subfolder per language).
+    public init(directory: URL) throws {
+        var templates: [String: MustacheTemplate] = [:]
+        for language in LetterLanguage.allCases {
+            for kind in LetterKind.allCases {
+                let name = Self.templateName(kind, language)
+                let file = directory.appendingPathComponent(name + ".mustache")
+                guard let data = FileManager.default.contents(atPath: file.path) else {
+                    throw LetterError.templateMissing(path: file.path)
+                }
+                guard let text = String(validating: data, as: UTF8.self) else {
+                    throw LetterError.templateInvalid(path: file.path, reason: "not UTF-8")
+                }
+                do {
+                    // Plain text for Zalo, SMS and email: a name such as `Nguyễn Du "Tố Như"` must come out as
+                    // written, even where an editor of the template wrote `{{name}}` rather than `{{{name}}}`.
+                    templates[name] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text)
+                } catch {
+                    throw LetterError.templateInvalid(path: file.path, reason: String(describing: error))
+                }
+            }
+        }
+        self.templates = templates
+    }
+
+    /// The letter as plain text in NFC, ending with a newline.
+    public func render(_ kind: LetterKind, language: LetterLanguage, context: LetterContext) throws -> String {
+        let name = Self.templateName(kind, language)
+        guard let template = templates[name] else {
+            throw LetterError.templateMissing(path: name + ".mustache")
+        }
+        let view = try LetterView(kind: kind, language: language, context: context)
+        // A template saved by an editor that decomposes accents must not reach an SMS as decomposed text.
+        return template.render(view).precomposedStringWithCanonicalMapping
+    }
+
+    static func templateName(_ kind: LetterKind, _ language: LetterLanguage) -> String {
+        language.rawValue + "/" + kind.rawValue
+    }
+}
+
+/// The values a letter template reads, preformatted in the letter's language; the property names are the template's
+/// variable names.
+struct LetterView {
+    var organization: String
+    var hasContact: Bool
+    var contact: String
+    var hasName: Bool
+    var recipientName: String
+    var letterDate: String
+    var letterDateLine: String
+    var requestID: String
+    var requestTypeName: String
+    var receivedAt: String
+    var isDecree13: Bool
+    /// The due instant as the person reads it: a date for periods in days, a time and date for periods in hours.
+    var dueText: String
+    var dueDate: String
+    var ackDueDate: String
+    var citation: String
+    var hasAckCitation: Bool
+    var ackCitation: String
+    /// Objections and withdrawals of consent stop advertising at intake (Decree 91/2020 Art. 13(4)).
+    var stopsAdvertisingAtIntake: Bool
+    var extensionReason: String
+    var previousDueDate: String
+    var groundExplanation: String
+    var hasGroundNextStep: Bool
+    var groundNextStep: String
+    var groundCitation: String
+    var hasNote: Bool
+    var rejectionNote: String
+    var outcome: String
+    var completedAt: String
+    var isLate: Bool
+    var suppressionSince: String
+    var stopsOnReceipt: Bool
+
+    init(kind: LetterKind, language: LetterLanguage, context: LetterContext) throws {
+        guard let ruleSet = RuleSet.named(context.ruleSetID) else {
+            throw LetterError.unknownRuleSet(context.ruleSetID)
+        }
+        let format = LetterFormat(language: language)
+        let organization = context.organization.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !organization.isEmpty else { throw LetterError.missingValue(kind: kind, field: "organization") }
+        self.organization = organization
+        let contact = Self.present(context.contact)
+        hasContact = contact != nil
+        self.contact = contact ?? ""
+        let name = Self.present(context.recipientName)
+        hasName = name != nil
+        recipientName = name ?? ""
+        letterDate = format.date(VietnamTime.date(of: context.letterDate))
+        letterDateLine = format.dateLine(VietnamTime.date(of: context.letterDate))
+        requestID = context.requestID
+        requestTypeName = LetterPhrases.typeName(context.requestType, language)
+        receivedAt = format.dateTime(context.receivedAt)
+        isDecree13 = ruleSet.id == RuleSet.decree13.id
+        let inHours = ruleSet.rule(for: context.requestType).period.unit == .hours
+        dueText = inHours ? format.dateTime(context.due) : format.date(context.dueDate)
+        dueDate = format.date(context.dueDate)
+        ackDueDate = format.date(context.ackDueDate)
+        citation = format.citation(context.citation)
+        let ackRule = ruleSet.acknowledgement?.citation
+        hasAckCitation = ackRule != nil
+        ackCitation = ackRule.map(format.citation) ?? ""
+        stopsAdvertisingAtIntake = context.requestType == .objection || context.requestType == .withdrawConsent
+
+        extensionReason = ""
+        previousDueDate = ""
+        groundExplanation = ""
+        hasGroundNextStep = false
+        groundNextStep = ""
+        groundCitation = ""
+        hasNote = false
+        rejectionNote = ""
+        outcome = ""
+        completedAt = ""
+        isLate = false
+        suppressionSince = ""
+        stopsOnReceipt = false
+
+        switch kind {
+        case .ack:
+            break
+        case .extension:
+            guard ruleSet.rule(for: context.requestType).extensionPeriod != nil else {
+                throw LetterError.notApplicable(
+                    kind: kind, reason: "\(ruleSet.id) allows no extension of a \(context.requestType.rawValue) request"
+                )
+            }
+            guard let reason = Self.present(context.extensionReason) else {
+                throw LetterError.missingValue(kind: kind, field: "extensionReason")
+            }
+            guard let previous = context.previousDueDate else {
+                throw LetterError.missingValue(kind: kind, field: "previousDueDate")
+            }
+            extensionReason = reason
+            previousDueDate = format.date(previous)
+        case .completion:
+            let completed = context.completedAt ?? context.letterDate
+            completedAt = format.dateTime(completed)
+            isLate = completed > context.due
+            outcome = Self.present(context.outcome) ?? LetterPhrases.defaultOutcome(context.requestType, language)
+        case .rejection:
+            guard let ground = context.refusalGround else {
+                throw LetterError.missingValue(kind: kind, field: "refusalGround")
+            }
+            guard let groundRule = Self.present(context.groundCitation) ?? ruleSet.refusal(ground)?.citation else {
+                throw LetterError.missingValue(kind: kind, field: "groundCitation")
+            }
+            groundExplanation = LetterPhrases.groundExplanation(ground, language)
+            let nextStep = LetterPhrases.groundNextStep(ground, language)
+            hasGroundNextStep = nextStep != nil
+            groundNextStep = nextStep ?? ""
+            groundCitation = format.citation(groundRule)
+            let note = Self.present(context.rejectionNote)
+            // These grounds' sentences point to the officer's words ("named below"), which must then be there.
+            let needsNote =
+                ruleSet.refusal(ground)?.officerNamesProvision == true || ground == .abusive
+                || ground == .noConsentNeeded
+            if needsNote && note == nil {
+                throw LetterError.missingValue(kind: kind, field: "rejectionNote")
+            }
+            hasNote = note != nil
+            rejectionNote = note ?? ""
+        case .refusalConfirmation:
+            guard stopsAdvertisingAtIntake else {
+                throw LetterError.notApplicable(
+                    kind: kind, reason: "a \(context.requestType.rawValue) request is not a refusal of advertising")
+            }
+            let since = context.suppressionSince ?? context.receivedAt
+            suppressionSince = format.dateTime(since)
+            stopsOnReceipt = since <= context.receivedAt
+        }
+    }
+
+    /// The text, or nil when it is absent or blank.
+    private static func present(_ text: String?) -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return text
+    }
+}
+
+/// Dates, times and citations written as a letter in that language writes them, always in Vietnam time.
+struct LetterFormat {
+    var language: LetterLanguage
+
+    private static let englishMonths = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+
+    /// `ngày 02 tháng 3 năm 2026` (Decree 30/2020/NĐ-CP: a leading zero for days below 10 and for months 1 and 2)
+    /// or `2 March 2026`.
+    func date(_ day: LocalDate) -> String {
+        switch language {
+        case .vi:
+            let dayText = day.day < 10 ? "0\(day.day)" : "\(day.day)"
+            let monthText = day.month < 3 ? "0\(day.month)" : "\(day.month)"
+            return "ngày \(dayText) tháng \(monthText) năm \(day.year)"
+        case .en:
+            return "\(day.day) \(Self.englishMonths[day.month - 1]) \(day.year)"
+        }
+    }
+
+    /// The date that opens a letter: `Ngày 02 tháng 3 năm 2026` or `2 March 2026`.
+    func dateLine(_ day: LocalDate) -> String {
+        let text = date(day)
+        return text.prefix(1).uppercased() + text.dropFirst()
+    }
+
+    /// `09 giờ 00 phút, ngày 02 tháng 3 năm 2026` or `09:00 (Vietnam time, UTC+07:00), 2 March 2026`.
+    func dateTime(_ instant: Date) -> String {
+        let local = Int((instant.timeIntervalSince1970 + Double(VietnamTime.offsetSeconds)).rounded(.down))
+        let secondOfDay = (local % 86_400 + 86_400) % 86_400
+        let hour = Self.twoDigits(secondOfDay / 3600)
+        let minute = Self.twoDigits(secondOfDay / 60 % 60)
+        let day = date(VietnamTime.date(of: instant))
+        switch language {
+        case .vi: return "\(hour) giờ \(minute) phút, \(day)"
+        case .en: return "\(hour):\(minute) (Vietnam time, UTC+07:00), \(day)"
+        }
+    }
+
+    /// The citation as the rule set writes it in English, or in Vietnamese legal form for a Vietnamese letter.
+    func citation(_ text: String) -> String {
+        switch language {
+        case .vi:
+            return VietnameseCitation.render(text)
+        case .en:
+            // The rule sets speak to the officer; the person reads the officer's words in this letter.
+            return text.replacingOccurrences(of: ", with the other law", with: " and the other law")
+                .replacingOccurrences(of: ", with the provision", with: " and the provision")
+                .replacingOccurrences(of: "named by the officer", with: "named in this letter")
+        }
+    }
+
+    private static func twoDigits(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+}
+
+/// Rewrites the rule sets' English citations ("Law 91 Art. 4(3), 26") in the form Vietnamese legal texts use
+/// ("khoản 3 Điều 4 và Điều 26 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"). A part it does not recognise is kept as
+/// written, so a citation is never lost, only left untranslated.
+enum VietnameseCitation {
+    private static let instruments: [(code: String, name: String)] = [
+        ("Law 91", "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
+        ("Decree 356", "Nghị định số 356/2025/NĐ-CP"),
+        ("Decree 13/2023/ND-CP", "Nghị định số 13/2023/NĐ-CP"),
+        ("Decree 13", "Nghị định số 13/2023/NĐ-CP"),
+        ("Decree 91/2020", "Nghị định số 91/2020/NĐ-CP"),
+        ("Civil Code 2015", "Bộ luật Dân sự năm 2015"),
+    ]
+
+    private static let remarks: [(english: String, vietnamese: String)] = [
+        (" for deletion", " (đối với yêu cầu xóa dữ liệu)"),
+        (
+            " (duty to protect personal data against disclosure to the wrong person)",
+            " (nghĩa vụ bảo vệ dữ liệu cá nhân, không để lộ dữ liệu cho người không có quyền)"
+        ),
+        (
+            ", with the other law that requires keeping the data, named by the officer",
+            " và quy định của luật khác yêu cầu lưu giữ dữ liệu, được nêu trong thư này"
+        ),
+        (", with the provision named by the officer", " và quy định cụ thể được nêu trong thư này"),
+    ]
+
+    private static let prefixes: [(english: String, vietnamese: String)] = [
+        ("acknowledgement: ", "xác nhận đã nhận yêu cầu: "),
+        ("shortened by company policy ", "thời hạn được rút ngắn theo chính sách của công ty "),
+    ]
+
+    static func render(_ citation: String) -> String {
+        var instrument: String?
+        var parts: [String] = []
+        for segment in citation.components(separatedBy: "; ") {
+            parts.append(render(segment: segment, instrument: &instrument))
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// One `;`-separated part; a part without an instrument ("Art. 14(2) for deletion") belongs to the one before.
+    private static func render(segment: String, instrument: inout String?) -> String {
+        for prefix in prefixes where segment.hasPrefix(prefix.english) {
+            let rest = String(segment.dropFirst(prefix.english.count))
+            let inner = rest.hasPrefix("'") ? rest : render(segment: rest, instrument: &instrument)
+            return prefix.vietnamese + inner
+        }
+        var rest = Substring(segment)
+        if let known = instruments.first(where: { rest.hasPrefix($0.code) }) {
+            let after = rest.dropFirst(known.code.count)
+            // "Decree 13" must not take "Decree 135"; the code ends where a space, a comma or the text does.
+            guard after.isEmpty || after.first == " " || after.first == "," else { return segment }
+            instrument = known.name
+            rest = after
+            if rest.hasPrefix(" ") { rest = rest.dropFirst() }
+        }
+        guard let name = instrument else { return segment }
+        var articles: [String] = []
+        if rest.hasPrefix("Art. ") {
+            rest = rest.dropFirst("Art. ".count)
+            while let article = parseArticle(&rest) {
+                articles.append(article)
+                guard rest.hasPrefix(", "), rest.dropFirst(2).first?.isNumber == true else { break }
+                rest = rest.dropFirst(2)
+            }
+            guard !articles.isEmpty else { return segment }
+        }
+        var remark = ""
+        if !rest.isEmpty {
+            guard let known = remarks.first(where: { $0.english == rest }) else { return segment }
+            remark = known.vietnamese
+        }
+        let reference = articles.isEmpty ? name : joined(articles) + " " + name
+        return reference + remark
+    }
+
+    /// `15(2)(a)` as `điểm a khoản 2 Điều 15`, `12(3)-(4)` as `khoản 3 và khoản 4 Điều 12`.
+    private static func parseArticle(_ text: inout Substring) -> String? {
+        let number = text.prefix { $0.isASCII && $0.isNumber }
+        guard !number.isEmpty else { return nil }
+        var rest = text.dropFirst(number.count)
+        var groups: [Substring] = []
+        var rangeEnd: Substring?
+        while rest.hasPrefix("("), let close = rest.firstIndex(of: ")") {
+            groups.append(rest[rest.index(after: rest.startIndex)..<close])
+            rest = rest[rest.index(after: close)...]
+        }
+        if rest.hasPrefix("-("), let close = rest.firstIndex(of: ")") {
+            rangeEnd = rest[rest.index(rest.startIndex, offsetBy: 2)..<close]
+            rest = rest[rest.index(after: close)...]
+        }
+        text = rest
+        let article = "Điều \(number)"
+        switch (groups.count, rangeEnd) {
+        case (0, nil):
+            return article
+        case (1, nil):
+            return "khoản \(groups[0]) \(article)"
+        case (1, let end?):
+            return "khoản \(groups[0]) và khoản \(end) \(article)"
+        case (2, nil):
+            return "điểm \(groups[1]) khoản \(groups[0]) \(article)"
+        case (2, let end?):
+            return "điểm \(groups[1]) và điểm \(end) khoản \(groups[0]) \(article)"
+        default:
+            return nil
+        }
+    }
+
+    private static func joined(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " và " + items[items.count - 1]
+    }
+}
+
+/// The fixed phrases a letter takes from the request: type names, refusal grounds and default outcomes.
+enum LetterPhrases {
+    static func typeName(_ type: RequestType, _ language: LetterLanguage) -> String {
+        switch (type, language) {
+        case (.access, .vi): "yêu cầu xem, cung cấp dữ liệu cá nhân"
+        case (.correction, .vi): "yêu cầu chỉnh sửa dữ liệu cá nhân"
+        case (.deletion, .vi): "yêu cầu xóa dữ liệu cá nhân"
+        case (.restriction, .vi): "yêu cầu hạn chế xử lý dữ liệu cá nhân"
+        case (.objection, .vi): "yêu cầu phản đối xử lý dữ liệu cá nhân (bao gồm nhận quảng cáo)"
+        case (.withdrawConsent, .vi): "yêu cầu rút lại sự đồng ý"
+        case (.access, .en): "request to view or obtain a copy of personal data"
+        case (.correction, .en): "request to correct personal data"
+        case (.deletion, .en): "request to delete personal data"
+        case (.restriction, .en): "request to restrict the processing of personal data"
+        case (.objection, .en): "objection to the processing of personal data (including receiving advertising)"
+        case (.withdrawConsent, .en): "withdrawal of consent"
+        }
+    }
+
+    /// The ground in one plain sentence; the citation and the officer's note follow it in the letter.
+    static func groundExplanation(_ ground: RefusalGround, _ language: LetterLanguage) -> String {
+        switch (ground, language) {
+        case (.identityNotVerified, .vi):
+            "Chúng tôi chưa xác minh được Ông/Bà là người có dữ liệu cá nhân liên quan đến yêu cầu, nên không thể "
+                + "thực hiện yêu cầu mà không có nguy cơ để lộ dữ liệu cho người không có quyền."
+        case (.noData, .vi):
+            "Chúng tôi không lưu giữ dữ liệu cá nhân nào của Ông/Bà theo các thông tin mà Ông/Bà đã cung cấp."
+        case (.abusive, .vi):
+            "Chúng tôi nhận thấy yêu cầu này có dấu hiệu lạm dụng quyền hoặc rõ ràng không có căn cứ, vì những lý do "
+                + "được nêu dưới đây."
+        case (.legalRetention, .vi):
+            "Pháp luật khác (được nêu dưới đây) buộc chúng tôi phải lưu giữ dữ liệu này, nên chưa thể xóa; dữ liệu "
+                + "chỉ được lưu giữ và sử dụng cho mục đích đó."
+        case (.noConsentNeeded, .vi):
+            "Việc xử lý dữ liệu này thuộc trường hợp pháp luật cho phép xử lý mà không cần sự đồng ý của chủ thể "
+                + "dữ liệu (trường hợp cụ thể được nêu dưới đây), nên chúng tôi không thể xóa theo yêu cầu."
+        case (.harmsOthers, .vi):
+            "Việc cung cấp dữ liệu này có thể gây tổn hại đến an ninh quốc gia hoặc quyền và lợi ích hợp pháp của "
+                + "người khác, nên chúng tôi không thể cung cấp; thư này cũng không nêu dữ liệu của bất kỳ ai khác."
+        case (.identityNotVerified, .en):
+            "We could not verify that you are the person whose personal data the request concerns, so we cannot act "
+                + "on it without risking disclosure of the data to someone who has no right to it."
+        case (.noData, .en):
+            "We hold no personal data about you under the details you gave us."
+        case (.abusive, .en):
+            "We consider this request to be an abuse of the right or manifestly unfounded, for the reasons given below."
+        case (.legalRetention, .en):
+            "Another law (named below) requires us to keep this data, so we cannot delete it yet; it is kept and used "
+                + "for that purpose only."
+        case (.noConsentNeeded, .en):
+            "This data is processed in a case where the law allows processing without the data subject's consent "
+                + "(the case is named below), so we cannot delete it on request."
+        case (.harmsOthers, .en):
+            "Providing this data could harm national security or the lawful rights and interests of others, so we "
+                + "cannot provide it; this letter does not reveal anyone else's data either."
+        }
+    }
+
+    /// What the person can do next, where the ground leaves them something to do.
+    static func groundNextStep(_ ground: RefusalGround, _ language: LetterLanguage) -> String? {
+        switch (ground, language) {
+        case (.identityNotVerified, .vi):
+            "Ông/Bà có thể gửi lại yêu cầu kèm theo giấy tờ hoặc thông tin giúp chúng tôi xác minh danh tính, ví dụ "
+                + "số điện thoại hoặc địa chỉ thư điện tử mà Ông/Bà đã cung cấp cho chúng tôi."
+        case (.noData, .vi):
+            "Nếu Ông/Bà đã dùng thông tin khác khi giao dịch với chúng tôi (số điện thoại, địa chỉ thư điện tử hoặc tài "
+                + "khoản Zalo khác), Ông/Bà có thể gửi lại yêu cầu kèm theo thông tin đó."
+        case (.identityNotVerified, .en):
+            "You may send the request again with a document or details that let us verify your identity, such as the "
+                + "phone number or email address you gave us."
+        case (.noData, .en):
+            "If you used other details with us (another phone number, email address or Zalo account), you may send "
+                + "the request again with those details."
+        default:
+            nil
+        }
+    }
+
+    /// What was done, when the officer gave no sentence of their own.
+    static func defaultOutcome(_ type: RequestType, _ language: LetterLanguage) -> String {
+        switch (type, language) {
+        case (.access, .vi):
+            "Chúng tôi đã cung cấp cho Ông/Bà bản sao dữ liệu cá nhân của Ông/Bà mà chúng tôi đang lưu giữ."
+        case (.correction, .vi):
+            "Chúng tôi đã chỉnh sửa dữ liệu cá nhân của Ông/Bà theo yêu cầu."
+        case (.deletion, .vi):
+            "Chúng tôi đã xóa dữ liệu cá nhân của Ông/Bà; chúng tôi chỉ lưu lại thông tin liên hệ ở dạng mã hóa một "
+                + "chiều để bảo đảm không liên hệ lại với Ông/Bà."
+        case (.restriction, .vi):
+            "Chúng tôi đã hạn chế xử lý dữ liệu cá nhân của Ông/Bà: dữ liệu vẫn được lưu giữ nhưng không còn được sử "
+                + "dụng để liên hệ với Ông/Bà hay cho bất kỳ mục đích nào khác."
+        case (.objection, .vi):
+            "Chúng tôi đã ngừng xử lý dữ liệu cá nhân của Ông/Bà cho mục đích mà Ông/Bà phản đối, bao gồm việc gửi "
+                + "quảng cáo."
+        case (.withdrawConsent, .vi):
+            "Chúng tôi đã ngừng xử lý dữ liệu cá nhân của Ông/Bà dựa trên sự đồng ý mà Ông/Bà đã rút lại; việc rút "
+                + "lại sự đồng ý không ảnh hưởng đến tính hợp pháp của việc xử lý trước đó."
+        case (.access, .en):
+            "We have provided you with a copy of the personal data about you that we hold."
+        case (.correction, .en):
+            "We have corrected your personal data as you asked."
+        case (.deletion, .en):
+            "We have deleted your personal data; we keep only a one-way coded form of your contact details, so that "
+                + "we do not contact you again."
+        case (.restriction, .en):
+            "We have restricted the processing of your personal data: we still store it but no longer use it to "
+                + "contact you or for any other purpose."
+        case (.objection, .en):
+            "We have stopped processing your personal data for the purposes you objected to, including sending "
+                + "advertising."
+        case (.withdrawConsent, .en):
+            "We have stopped the processing of your personal data that relied on the consent you withdrew; the "
+                + "withdrawal does not affect the lawfulness of processing carried out before it."
+        }
+    }
+}
