@@ -27,7 +27,7 @@ struct Demo: ParsableCommand {
             }
             let samples = (dir as NSString).appendingPathComponent("samples")
             try fileManager.createDirectory(atPath: samples, withIntermediateDirectories: true)
-            fileManager.createFile(atPath: (dir as NSString).appendingPathComponent(Self.marker), contents: Data())
+            _ = fileManager.createFile(atPath: (dir as NSString).appendingPathComponent(Self.marker), contents: Data())
 
             let who = actor.resolved
             let installation = try Installation.create(

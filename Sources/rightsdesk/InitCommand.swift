@@ -13,10 +13,14 @@ struct Init: ParsableCommand {
     @Option(help: "The organization's name, as it appears on letters and evidence.")
     var org: String = "Tổ chức chưa đặt tên"
 
+    @Option(help: "How people reach the privacy desk (email, phone), printed on letters.")
+    var contact: String?
+
     func run() throws {
         try Output.run {
             let installation = try Installation.create(
-                databasePath: database.resolvedPath, organization: org, actor: actor.resolved, now: Date())
+                databasePath: database.resolvedPath, organization: org, contact: contact, actor: actor.resolved,
+                now: Date())
             let key = installation.keys.activeSigningKey
             if output.json {
                 try Output.json([

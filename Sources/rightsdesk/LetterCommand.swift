@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import RightsCore
+import RightsEvidence
+import RightsStore
+
+extension Request {
+    struct Letter: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a letter to the person (Vietnamese or English); --send records it as sent.")
+
+        @Argument(help: "The request's id.") var id: String
+        @Option(help: "ack, extension, completion, rejection or refusal-confirmation.") var kind: LetterKind
+        @Option(help: "vi or en.") var lang: LetterLanguage = .vi
+        @Flag(help: "Record the letter as sent, with its text.") var send = false
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+
+        func run() throws {
+            let text = try Output.run {
+                let installation = try database.open()
+                if send {
+                    return try LetterCommands.send(
+                        installation, id: id, kind: kind, language: lang, actor: actor.resolved)
+                }
+                return try LetterCommands.render(installation, id: id, kind: kind, language: lang, now: Date())
+            }
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}
+
+/// Builds a letter's view model from a request and renders it from `Templates/letters`.
+enum LetterCommands {
+    static func render(_ installation: Installation, id: String, kind: LetterKind, language: LetterLanguage, now: Date)
+        throws -> String
+    {
+        let detail = try installation.store.request(id)
+        let view = detail.request
+        switch kind {
+        case .extension where !view.extended:
+            throw CLIError(message: "\(id) was not extended; there is no extension letter to send")
+        case .completion where view.state != .completed:
+            throw CLIError(message: "\(id) is \(view.state.rawValue), not completed")
+        case .rejection where view.state != .rejected:
+            throw CLIError(message: "\(id) is \(view.state.rawValue), not rejected")
+        case .refusalConfirmation where view.type != .objection && view.type != .withdrawConsent:
+            throw CLIError(message: "a refusal confirmation answers an objection or a withdrawal of consent")
+        default: break
+        }
+        let meta = try installation.store.meta()
+        func date(_ text: String) -> Date { Timestamp.parse(text) ?? now }
+        let context = LetterContext(
+            organization: meta["organization"] ?? "", contact: meta["contact"], recipientName: detail.name,
+            requestID: view.id, requestType: view.type, ruleSetID: view.ruleSet, receivedAt: date(view.receivedAt),
+            ackDue: date(view.ackDue), ackDueDate: LocalDate(view.ackDueDate)!, due: date(view.due),
+            dueDate: LocalDate(view.dueDate)!,
+            citation: LetterContext.ruleCitation(ruleSetID: view.ruleSet, type: view.type) ?? view.citation,
+            extensionReason: detail.extensionReason,
+            previousDueDate: view.extended ? LocalDate(detail.originalDueDate) : nil,
+            refusalGround: detail.ground.flatMap(RefusalGround.init(rawValue:)), groundCitation: detail.groundCitation,
+            rejectionNote: view.state == .rejected ? detail.closingNote : nil, completedAt: view.closedAt.map(date),
+            outcome: nil, suppressionSince: date(view.receivedAt), letterDate: now)
+        return try LetterRenderer().render(kind, language: language, context: context)
+    }
+
+    /// Renders and records the letter as sent (its text is kept for the access report and the evidence).
+    static func send(
+        _ installation: Installation, id: String, kind: LetterKind, language: LetterLanguage, actor: String
+    )
+        throws -> String
+    {
+        let now = Date()
+        let text = try render(installation, id: id, kind: kind, language: language, now: now)
+        try installation.store.recordLetter(
+            id, kind: kind.rawValue, language: language.rawValue, text: text, actor: actor, now: now)
+        return text
+    }
+}
