@@ -14,6 +14,15 @@ public enum DemoFiles {
         public let describe: String
     }
 
+    /// The first people of the sample lists, with a phone number as their loyalty export writes it.
+    public static func samplePeople() -> [(phone: String, name: String)] {
+        var generator = SampleContacts(seed: 2026)
+        return (0..<3).map { _ in
+            let person = generator.person()
+            return ("0" + person.nsn, person.name)
+        }
+    }
+
     public static func make(people count: Int = 2000) -> [File] {
         var generator = SampleContacts(seed: 2026)
         let people = (0..<count).map { _ in generator.person() }

@@ -52,6 +52,25 @@ struct Demo: ParsableCommand {
                         + "\(result.consents) consents recorded")
                 for row in result.invalid.prefix(3) { Output.line("    \(file.name):\(row.line): \(row.reason)") }
             }
+            // A morning's requests: a refusal sent by Zalo, an access request taken by phone, a deletion on paper.
+            let now = Date()
+            let samplesPeople = DemoFiles.samplePeople()
+            let requests: [(RequestType, IntakeChannel, Int, String)] = [
+                (.objection, .zalo, 0, "Nhắn \"HỦY QC\" qua Zalo OA"),
+                (.access, .phone, 1, "Gọi tổng đài, muốn biết công ty giữ dữ liệu gì"),
+                (.deletion, .paper, 2, "Phiếu yêu cầu tại cửa hàng Quận 1"),
+            ]
+            Output.line("")
+            Output.line("Logged sample requests:")
+            for (offset, (type, channel, person, note)) in requests.enumerated() {
+                let received = now.addingTimeInterval(Double(-86400 * (3 - offset)))
+                let view = try installation.store.createRequest(
+                    NewRequest(
+                        type: type, subjects: [try Identifier(phone: samplesPeople[person].phone)], channel: channel,
+                        receivedAt: received, name: samplesPeople[person].name, note: note),
+                    actor: who, at: now)
+                Output.line("  \(view.id)  \(type.rawValue) by \(channel.rawValue), due \(view.dueDate)")
+            }
             switch try installation.store.verifyAuditChain() {
             case .intact(let events, let head):
                 Output.line("")
@@ -70,6 +89,10 @@ struct Demo: ParsableCommand {
             Output.line("  rightsdesk lists ls")
             Output.line("  rightsdesk lists show khach-hang-than-thiet --json")
             Output.line("  rightsdesk lists export khach-hang-than-thiet --channel sms --out sms-ok.csv")
+            Output.line("  rightsdesk request list --due-within 30")
+            Output.line(
+                "  rightsdesk request letter RQ-\(VietnamTime.date(of: Date()).year)-000001 --kind refusal-confirmation"
+            )
             Output.line("  rightsdesk audit verify")
         }
     }
