@@ -249,6 +249,77 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("Create Do-Not-Call versions, send logs and gate runs") { db in
+            try db.execute(
+                sql: """
+                    -- Each import of the national list is a version in force from `as_of`; a send is judged
+                    -- against the version then in force.
+                    CREATE TABLE dnc_versions (
+                        id INTEGER PRIMARY KEY,
+                        as_of INTEGER NOT NULL,
+                        file_name TEXT NOT NULL,
+                        file_sha256 TEXT NOT NULL,
+                        numbers INTEGER NOT NULL,
+                        imported_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX dnc_versions_by_time ON dnc_versions(as_of);
+                    CREATE TABLE dnc_numbers (
+                        id_hash BLOB NOT NULL,
+                        version_id INTEGER NOT NULL,
+                        PRIMARY KEY (id_hash, version_id)
+                    ) STRICT, WITHOUT ROWID;
+
+                    CREATE TABLE send_imports (
+                        id INTEGER PRIMARY KEY,
+                        file_name TEXT NOT NULL,
+                        file_sha256 TEXT NOT NULL,
+                        campaign TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        purpose TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        imported_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL
+                    ) STRICT;
+
+                    CREATE TABLE gate_runs (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        until INTEGER,
+                        channel TEXT NOT NULL,
+                        purpose TEXT NOT NULL,
+                        campaign TEXT,
+                        dry_run INTEGER NOT NULL,
+                        input_sha256 TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        allowed INTEGER NOT NULL,
+                        excluded TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL
+                    ) STRICT;
+
+                    -- Sends from providers' logs and recipients planned by non-dry gate runs. `delivered` is 0 for
+                    -- a provider error (ZNS -114 soft refusal, -118 unreachable): recorded, never counted.
+                    CREATE TABLE sends (
+                        id INTEGER PRIMARY KEY,
+                        id_hash BLOB NOT NULL,
+                        normalized TEXT NOT NULL,
+                        campaign TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        purpose TEXT NOT NULL,
+                        sent_at INTEGER NOT NULL,
+                        delivered INTEGER NOT NULL,
+                        planned INTEGER NOT NULL DEFAULT 0,
+                        error TEXT,
+                        message TEXT,
+                        tag TEXT,
+                        send_import_id INTEGER REFERENCES send_imports(id),
+                        gate_run_id INTEGER REFERENCES gate_runs(id),
+                        line INTEGER
+                    ) STRICT;
+                    CREATE INDEX sends_by_identifier ON sends(id_hash, channel, sent_at);
+                    """)
+        }
         return migrator
     }
 }

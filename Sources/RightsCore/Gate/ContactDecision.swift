@@ -38,13 +38,18 @@ public struct ContactFacts: Sendable {
     public var consentedChannels: Set<Channel>
     /// Whether a phone number of the recipient is on the Do-Not-Call list in force.
     public var onDoNotCallList: Bool
+    /// Advertising messages (distinct campaigns, delivered or planned) the recipient got on the channel in the
+    /// 24 hours before the send; nil when caps do not apply (an export, which has no send time).
+    public var recentSends: Int?
 
     public init(
-        suppressions: [SuppressionScope] = [], consentedChannels: Set<Channel> = [], onDoNotCallList: Bool = false
+        suppressions: [SuppressionScope] = [], consentedChannels: Set<Channel> = [], onDoNotCallList: Bool = false,
+        recentSends: Int? = nil
     ) {
         self.suppressions = suppressions
         self.consentedChannels = consentedChannels
         self.onDoNotCallList = onDoNotCallList
+        self.recentSends = recentSends
     }
 }
 
@@ -60,6 +65,7 @@ public enum ContactDecision {
         if facts.onDoNotCallList && channels.contains(where: { $0 != .email }) { return .dnc }
         // Advertising needs prior, provable consent per channel (Decree 91 Art. 11(2); Law 91 Art. 9).
         if !channels.allSatisfy(facts.consentedChannels.contains) { return .noConsent }
+        if let recent = facts.recentSends, let channel, recent >= SendRules.cap(for: channel) { return .frequencyCap }
         return nil
     }
 }

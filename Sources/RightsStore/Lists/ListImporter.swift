@@ -34,6 +34,11 @@ public struct ListImportRequest: Sendable {
 public struct InvalidRow: Sendable, Codable, Equatable {
     public let line: Int
     public let reason: String
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
 }
 
 /// The counts `lists import --json` prints (CONTRACT.md).

@@ -120,7 +120,7 @@ extension RightsStore {
             var result = ListExportResult(list: name)
             try writer.write(list.headers + ["normalized"])
             var importLayouts: [Int64: (delimiter: UInt8, columns: [Int])] = [:]
-            let facts = try ContactFactsQuery(db, at: now)
+            let facts = ContactFactsQuery(db, at: now, dncVersion: try doNotCallVersion(at: now, db))
             for range in try ImportRecord.entryRanges(listID: list.id, in: db) {
                 let cursor = try Row.fetchCursor(
                     db,
@@ -183,51 +183,6 @@ extension RightsStore {
         var record = CSVRecord()
         guard try reader.next(into: &record) else { return [] }
         return record.fields
-    }
-}
-
-/// Reads what the contact decision needs about one person: their suppressions and current consents.
-struct ContactFactsQuery {
-    let db: Database
-    let now: Int64
-
-    init(_ db: Database, at now: Date) throws {
-        self.db = db
-        self.now = Timestamp.milliseconds(now)
-    }
-
-    /// The facts for a person known by the keyed hashes of their identifiers.
-    func facts(hashes: [[UInt8]]) throws -> ContactFacts {
-        let placeholders = Array(repeating: "?", count: hashes.count).joined(separator: ", ")
-        let arguments = StatementArguments(hashes.map { Data($0).databaseValue } + [now.databaseValue])
-        var facts = ContactFacts()
-        let suppressions = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT channel, purpose FROM suppressions
-                WHERE id_hash IN (\(placeholders)) AND lifted_at IS NULL AND since <= ?
-                """, arguments: arguments)
-        for row in suppressions {
-            facts.suppressions.append(
-                SuppressionScope(
-                    channel: Channel(rawValue: row["channel"]),
-                    purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
-        }
-        // Current consent is the latest event by its time; a withdrawal wins a tie (CONTRACT.md).
-        let consents = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT channel, kind FROM (
-                    SELECT channel, kind, row_number() OVER (
-                        PARTITION BY channel ORDER BY at DESC, kind = 'withdraw' DESC) AS rank
-                    FROM consent_events
-                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
-                ) WHERE rank = 1
-                """, arguments: arguments)
-        for row in consents where (row["kind"] as String) == "grant" {
-            if let channel = Channel(rawValue: row["channel"]) { facts.consentedChannels.insert(channel) }
-        }
-        return facts
     }
 }
 
