@@ -270,6 +270,14 @@ enum Migrations {
                         PRIMARY KEY (id_hash, version_id)
                     ) STRICT, WITHOUT ROWID;
 
+                    -- The plain form of identifiers suppressed by name (a provider's opt-out file, an officer),
+                    -- so `suppress export` can hand them to a provider's block list. Personal data: an erasure
+                    -- removes it; the keyed-hash suppression stays.
+                    CREATE TABLE suppressed_contacts (
+                        id_hash BLOB PRIMARY KEY,
+                        normalized TEXT NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+
                     CREATE TABLE send_imports (
                         id INTEGER PRIMARY KEY,
                         file_name TEXT NOT NULL,

@@ -46,10 +46,14 @@ extension RightsStore {
         try perform(actor: actor, at: now) { db in
             var result = SuppressResult(invalid: invalid)
             for (_, identifier) in identifiers {
+                let hash = hasher.hash(identifier)
                 let added = try insertSuppression(
-                    hasher.hash(identifier), channel: channel?.rawValue ?? "any", purpose: purpose, reason: reason,
+                    hash, channel: channel?.rawValue ?? "any", purpose: purpose, reason: reason,
                     since: now, requestID: nil, source: source ?? "manual", actor: actor, now: now, db)
                 if added == 1 { result.suppressed += 1 } else { result.already += 1 }
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO suppressed_contacts(id_hash, normalized) VALUES (?, ?)",
+                    arguments: [Data(hash), identifier.normalized])
             }
             let subject = identifiers.count == 1 ? hasher.hash(identifiers[0].identifier) : nil
             let draft = AuditDraft(
@@ -84,24 +88,32 @@ extension RightsStore {
                     "\(identifier.normalized) has no active suppression for channel \(channel?.rawValue ?? "any"), "
                         + "purpose \(purpose.rawValue)")
             }
-            let causedByPerson = rows.contains {
-                ($0["request_id"] as String?) != nil || ($0["source"] as String?) != "manual"
+            // `suppress` (one identifier or a file) makes manual suppressions; a request or the person's own
+            // channel (a Zalo unfollow) makes ones only the person's new consent can lift.
+            let causedByPerson = rows.contains { row in
+                let source = (row["source"] as String?) ?? ""
+                return (row["request_id"] as String?) != nil || !(source == "manual" || source.hasPrefix("file:"))
             }
             var liftNote: String
             if causedByPerson {
                 guard let consentRef else {
                     throw StoreError.refused(
                         "this suppression was caused by the person (a request or an opt-out); it lifts only on their own "
-                            + "new consent: give --consent-ref with the id `consent add` printed")
+                            + "new consent: give --consent-ref with its evidence reference (consent add --evidence)")
                 }
                 let latestSince = rows.map { $0["since"] as Int64 }.max() ?? 0
+                // The reference is the consent's evidence reference (`consent add --evidence REF`) or its id.
+                let candidates = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id_hash, kind, at, channel FROM consent_events
+                        WHERE id_hash = ? AND (evidence = ? OR id = ?)
+                        """, arguments: [Data(hash), consentRef, Int64(consentRef) ?? -1])
                 guard
-                    let consent = try Row.fetchOne(
-                        db, sql: "SELECT id_hash, kind, at, channel FROM consent_events WHERE id = ?",
-                        arguments: [Int64(consentRef) ?? -1]),
-                    Array(consent["id_hash"] as Data) == hash, (consent["kind"] as String) == "grant",
-                    (consent["at"] as Int64) > latestSince,
-                    channel == nil || (consent["channel"] as String) == channel?.rawValue
+                    candidates.contains(where: { consent in
+                        (consent["kind"] as String) == "grant" && (consent["at"] as Int64) > latestSince
+                            && (channel == nil || (consent["channel"] as String) == channel?.rawValue)
+                    })
                 else {
                     throw StoreError.refused(
                         "consent \(consentRef) is not a consent of \(identifier.normalized) recorded after the suppression"
@@ -143,9 +155,20 @@ extension RightsStore {
                 UNION SELECT i.normalized FROM active a JOIN entry_identifiers i ON i.id_hash = a.id_hash
                 UNION SELECT s.normalized FROM active a JOIN request_subjects s ON s.id_hash = a.id_hash
                 UNION SELECT d.normalized FROM active a JOIN sends d ON d.id_hash = a.id_hash
+                UNION SELECT c.normalized FROM active a JOIN suppressed_contacts c ON c.id_hash = a.id_hash
                 ORDER BY 1
                 """
-            return try String.fetchAll(db, sql: sql, arguments: StatementArguments(channels))
+            let all = try String.fetchAll(db, sql: sql, arguments: StatementArguments(channels))
+            // A provider's block list takes the identifiers its channel reaches: numbers for SMS and calls,
+            // addresses for email, Zalo ids and numbers (ZNS) for Zalo.
+            return all.filter { value in
+                switch channel {
+                case .sms?, .call?: value.hasPrefix("+")
+                case .email?: value.contains("@")
+                case .zalo?: value.hasPrefix("+") || value.hasPrefix("zalo:")
+                case nil: true
+                }
+            }
         }
     }
 
