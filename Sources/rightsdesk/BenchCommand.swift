@@ -11,7 +11,7 @@ import RightsSamples
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput and memory on generated data, against baselines in the same run.",
-        subcommands: [ImportBench.self], defaultSubcommand: ImportBench.self)
+        subcommands: [ImportBench.self, GateBench.self], defaultSubcommand: ImportBench.self)
 }
 
 /// `bench import`: a generated loyalty export imported by the real command, in a child process so that its peak
@@ -98,7 +98,7 @@ struct ImportBench: ParsableCommand {
 
     private func megabytes(_ path: String) -> String {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        return String(format: "%.1f", Double(size ?? 0) / 1_048_576)
+        return String(format: "%.1f", Double(size) / 1_048_576)
     }
 
     private func removeDatabase(_ path: String) {

@@ -24,11 +24,11 @@ struct ContactFactsQuery {
         let blobs = hashes.map { Data($0).databaseValue }
         var facts = ContactFacts()
         let suppressions = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT channel, purpose FROM suppressions
-                WHERE id_hash IN (\(placeholders)) AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
-                """, arguments: StatementArguments(blobs + [at.databaseValue, at.databaseValue]))
+            db.cachedStatement(
+                sql: """
+                    SELECT channel, purpose FROM suppressions
+                    WHERE id_hash IN (\(placeholders)) AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
+                    """), arguments: StatementArguments(blobs + [at.databaseValue, at.databaseValue]))
         for row in suppressions {
             facts.suppressions.append(
                 SuppressionScope(
@@ -37,36 +37,36 @@ struct ContactFactsQuery {
         }
         // Current consent is the latest event by its time; a withdrawal wins a tie (CONTRACT.md).
         let consents = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT channel, kind FROM (
-                    SELECT channel, kind, row_number() OVER (
-                        PARTITION BY channel ORDER BY at DESC, kind = 'withdraw' DESC) AS rank
-                    FROM consent_events
-                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
-                ) WHERE rank = 1
-                """, arguments: StatementArguments(blobs + [at.databaseValue]))
+            db.cachedStatement(
+                sql: """
+                    SELECT channel, kind FROM (
+                        SELECT channel, kind, row_number() OVER (
+                            PARTITION BY channel ORDER BY at DESC, kind = 'withdraw' DESC) AS rank
+                        FROM consent_events
+                        WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
+                    ) WHERE rank = 1
+                    """), arguments: StatementArguments(blobs + [at.databaseValue]))
         for row in consents where (row["kind"] as String) == "grant" {
             if let channel = Channel(rawValue: row["channel"]) { facts.consentedChannels.insert(channel) }
         }
         if let dncVersion {
             facts.onDoNotCallList =
                 try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM dnc_numbers WHERE version_id = ? AND id_hash IN (\(placeholders)))
-                        """, arguments: StatementArguments([dncVersion.databaseValue] + blobs)) ?? false
+                    db.cachedStatement(
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM dnc_numbers WHERE version_id = ? AND id_hash IN (\(placeholders)))
+                            """), arguments: StatementArguments([dncVersion.databaseValue] + blobs)) ?? false
         }
         if let caps {
             // Rolling 24 hours ending at the send, exclusive start; a campaign counts once per recipient.
             facts.recentSends =
                 try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT count(DISTINCT campaign) FROM sends
-                        WHERE id_hash IN (\(placeholders)) AND channel = ? AND purpose = 'marketing'
-                            AND (delivered = 1 OR planned = 1) AND sent_at > ? AND sent_at <= ? AND campaign IS NOT ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT count(DISTINCT campaign) FROM sends
+                            WHERE id_hash IN (\(placeholders)) AND channel = ? AND purpose = 'marketing'
+                                AND (delivered = 1 OR planned = 1) AND sent_at > ? AND sent_at <= ? AND campaign IS NOT ?
+                            """),
                     arguments: StatementArguments(
                         blobs + [
                             caps.channel.rawValue.databaseValue, (at - Int64(SendRules.capWindow * 1000)).databaseValue,
