@@ -71,33 +71,18 @@ extension RightsStore {
         _ request: ListImportRequest, actor: String, at now: Date, chunks: @escaping () throws -> [UInt8]?,
         progress: ((Int) -> Void)? = nil
     ) throws -> ListImportResult {
-        var fileDigest = StreamingDigest()
-        var fileBytes = 0
-        let reader = CSVReader(delimiter: request.delimiter) {
-            guard let chunk = try chunks() else { return nil }
-            fileDigest.update(chunk)
-            fileBytes += chunk.count
-            return chunk
-        }
-        func badInput(_ line: Int?, _ column: Int?, _ message: String) -> StoreError {
-            .badInput(file: request.fileName, line: line, column: column, message: message)
-        }
+        let input = InputFile(name: request.fileName, delimiter: request.delimiter, chunks: chunks)
+        let badInput = input.badInput
         return try perform(actor: actor, at: now) { db in
             // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a
             // large import spills half-written index pages to the WAL and rewrites them again and again. It is a
             // constant, so memory still does not grow with the file.
             try db.execute(sql: "PRAGMA cache_size = -98304")
             var record = CSVRecord()
-            let hasHeader: Bool
-            do throws(CSVError) {
-                hasHeader = try reader.next(into: &record)
-            } catch {
-                throw badInput(error.line, error.column, error.message)
-            }
-            guard hasHeader else { throw badInput(1, nil, "the file is empty") }
+            let headers = try input.header(into: &record)
             let layout: ListLayout
             do throws(ListLayoutError) {
-                layout = try ListLayout(headers: record.fields, map: request.map)
+                layout = try ListLayout(headers: headers, map: request.map)
             } catch {
                 throw badInput(record.line, nil, error.description)
             }
@@ -105,7 +90,7 @@ extension RightsStore {
                 name: request.list, basis: request.basis ?? .other, actor: actor, now: now, in: db)
             let basis = request.basis ?? list.basis
             let importID = try ImportRecord.insert(
-                listID: list.id, request: request, basis: basis, encoding: reader.encoding, delimiter: reader.delimiter,
+                listID: list.id, request: request, basis: basis, encoding: input.encoding, delimiter: input.delimiter,
                 headers: layout.headers, actor: actor, now: now, in: db)
 
             var writer = try ListRowWriter(
@@ -113,14 +98,7 @@ extension RightsStore {
             var result = ListImportResult(list: request.list)
             result.basis = basis
             var rowsDigest = StreamingDigest()
-            while true {
-                let more: Bool
-                do throws(CSVError) {
-                    more = try reader.next(into: &record)
-                } catch {
-                    throw badInput(error.line, error.column, error.message)
-                }
-                guard more else { break }
+            while try input.next(into: &record) {
                 result.rows += 1
                 if let progress, result.rows & 0xFFFF == 0 { progress(result.rows) }
                 switch layout.interpret(record, consentChannel: request.consentChannel, zaloOA: request.zaloOA) {
@@ -141,16 +119,17 @@ extension RightsStore {
                     if row.consent != nil && outcome.consents == 0 { result.consentsWithoutChannel += 1 }
                 }
             }
-            result.fileSHA256 = fileDigest.finalizeHex()
+            result.fileSHA256 = input.sha256()
             try ImportRecord.finish(
-                importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: fileBytes, in: db)
+                importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: input.bytes, in: db
+            )
             result.suppressed = try ImportRecord.suppressedCount(importID: importID, in: db)
             try ListRecord.addHeaders(layout.headers, listID: list.id, in: db)
             let draft = AuditDraft(
                 kind: "lists.import",
                 payload: [
                     "list": .string(request.list), "import_id": .int(importID), "file_name": .string(request.fileName),
-                    "file_sha256": .string(result.fileSHA256), "file_bytes": .int(fileBytes),
+                    "file_sha256": .string(result.fileSHA256), "file_bytes": .int(input.bytes),
                     "basis": .string(basis.rawValue), "rows": .int(result.rows), "imported": .int(result.imported),
                     "duplicates": .int(result.duplicates), "invalid": .int(result.invalid.count),
                     "consents": .int(result.consents), "suppressed": .int(result.suppressed),

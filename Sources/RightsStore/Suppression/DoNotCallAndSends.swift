@@ -161,22 +161,10 @@ extension RightsStore {
         fileName: String, chunks: @escaping () throws -> [UInt8]?, campaign: String, channel: Channel, purpose: Purpose,
         zaloOA: String?, actor: String, at now: Date
     ) throws -> SendImportResult {
-        var digest = StreamingDigest()
-        let reader = CSVReader {
-            guard let chunk = try chunks() else { return nil }
-            digest.update(chunk)
-            return chunk
-        }
-        func badInput(_ line: Int?, _ column: Int?, _ message: String) -> StoreError {
-            .badInput(file: fileName, line: line, column: column, message: message)
-        }
+        let input = InputFile(name: fileName, chunks: chunks)
+        let badInput = input.badInput
         var record = CSVRecord()
-        do throws(CSVError) {
-            _ = try reader.next(into: &record)
-        } catch {
-            throw badInput(error.line, error.column, error.message)
-        }
-        let headers = record.fields
+        let headers = try input.header(into: &record)
         func column(_ names: String...) -> Int? {
             headers.firstIndex { header in names.contains(ColumnName.fold(header)) }
         }
@@ -196,14 +184,7 @@ extension RightsStore {
         var rows: [SendLogRow] = []
         var invalid: [InvalidRow] = []
         var count = 0
-        while true {
-            let more: Bool
-            do throws(CSVError) {
-                more = try reader.next(into: &record)
-            } catch {
-                throw badInput(error.line, error.column, error.message)
-            }
-            guard more else { break }
+        while try input.next(into: &record) {
             count += 1
             let raw = record.string(at: idColumn)
             let identifier: Identifier
@@ -236,6 +217,6 @@ extension RightsStore {
         }
         return try importSends(
             rows, invalid: invalid, rowCount: count, campaign: campaign, channel: channel, purpose: purpose,
-            fileName: fileName, fileSHA256: digest.finalizeHex(), actor: actor, at: now)
+            fileName: fileName, fileSHA256: input.sha256(), actor: actor, at: now)
     }
 }

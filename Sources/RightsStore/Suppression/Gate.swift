@@ -66,25 +66,10 @@ extension RightsStore {
         if !request.dryRun && (request.campaign ?? "").isEmpty {
             throw StoreError.refused("a gate run that is not --dry-run records planned sends: give --campaign")
         }
-        var digest = StreamingDigest()
-        let reader = CSVReader {
-            guard let chunk = try chunks() else { return nil }
-            digest.update(chunk)
-            return chunk
-        }
-        func badInput(_ line: Int?, _ column: Int?, _ message: String) -> StoreError {
-            .badInput(file: request.fileName, line: line, column: column, message: message)
-        }
+        let input = InputFile(name: request.fileName, chunks: chunks)
         return try perform(actor: actor, at: now) { db in
             var record = CSVRecord()
-            let hasHeader: Bool
-            do throws(CSVError) {
-                hasHeader = try reader.next(into: &record)
-            } catch {
-                throw badInput(error.line, error.column, error.message)
-            }
-            guard hasHeader else { throw badInput(1, nil, "the file is empty") }
-            let headers = record.fields
+            let headers = try input.header(into: &record)
             let (column, kind) = try gateColumn(headers, request)
             try clean.write(headers + ["normalized"])
             try excluded.write(["line", "identifier", "reason", "detail"])
@@ -95,14 +80,7 @@ extension RightsStore {
             var result = GateResult()
             var seen: [String: Int] = [:]
             var allowedHashes: [([UInt8], String)] = []
-            while true {
-                let more: Bool
-                do throws(CSVError) {
-                    more = try reader.next(into: &record)
-                } catch {
-                    throw badInput(error.line, error.column, error.message)
-                }
-                guard more else { break }
+            while try input.next(into: &record) {
                 result.rows += 1
                 let raw = record.string(at: column)
                 func exclude(_ reason: ExclusionReason, _ identifier: String, _ detail: String) throws {
@@ -139,7 +117,7 @@ extension RightsStore {
                 result.allowed += 1
                 if !request.dryRun { allowedHashes.append((hash, identifier.normalized)) }
             }
-            result.inputSHA256 = digest.finalizeHex()
+            result.inputSHA256 = input.sha256()
             let excludedJSON = JSONValue.object(result.excluded.mapValues { .int($0) }).canonicalString
             try db.execute(
                 sql: """
