@@ -94,7 +94,9 @@ extension Request {
             }
             try RequestOutput.print(detail.request, json: false)
             for subject in detail.subjects {
-                let verified = subject.verifiedAt.map { "verified \($0) by \($0 == "" ? "" : subject.method ?? "")" }
+                let verified = subject.verifiedAt.map {
+                    "verified \($0) by \(subject.method ?? "an unrecorded method")"
+                }
                 Output.line("  subject \(subject.identifier): \(verified ?? "not verified")")
             }
             for event in detail.events {
