@@ -151,6 +151,12 @@ enum AuditChain {
         return key
     }
 
+    /// The sequence number of the newest event (0 for none): since every change appends exactly one event, two
+    /// transactions that see the same head see the same database.
+    static func headSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_events") ?? 0
+    }
+
     /// Streams the chain in order and names the first event whose link or hash does not match.
     static func verify(_ db: Database) throws -> ChainVerification {
         var expectedPrev = genesis

@@ -76,4 +76,4 @@ struct RawStatement {
 private let emptyText: [CChar] = [0]
 
 // SQLITE_TRANSIENT is a C macro that does not import into Swift.
-private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

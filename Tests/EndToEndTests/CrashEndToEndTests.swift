@@ -32,7 +32,7 @@ struct CrashEndToEndTests {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, process.isRunning {
             let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
-            if (size ?? 0) > 4 << 20 { break }
+            if size > 4 << 20 { break }
             usleep(20_000)
         }
         let wasRunning = process.isRunning

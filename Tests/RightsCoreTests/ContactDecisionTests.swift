@@ -3,7 +3,7 @@ import Testing
 
 @Suite("The contact decision")
 struct ContactDecisionTests {
-    static let everyConsent = Set(Channel.allCases)
+    static let everyConsent = ChannelSet(Channel.allCases)
     static let marketingAnywhere = SuppressionScope(channel: nil, purpose: .marketing)
     static let everythingAnywhere = SuppressionScope(channel: nil, purpose: .all)
 

@@ -33,19 +33,38 @@ public struct CSVWriter {
     }
 
     private static func append(_ field: String, delimiter: UInt8, to buffer: inout [UInt8]) {
-        let needsQuotes = field.utf8.contains { byte in
+        var field = field
+        field.withUTF8 { append(utf8: $0, delimiter: delimiter, to: &buffer) }
+    }
+
+    private static func append(utf8 field: UnsafeBufferPointer<UInt8>, delimiter: UInt8, to buffer: inout [UInt8]) {
+        let needsQuotes = field.contains { byte in
             byte == delimiter || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
         }
         guard needsQuotes else {
-            buffer.append(contentsOf: field.utf8)
+            buffer.append(contentsOf: field)
             return
         }
         buffer.append(UInt8(ascii: "\""))
-        for byte in field.utf8 {
+        for byte in field {
             if byte == UInt8(ascii: "\"") { buffer.append(byte) }
             buffer.append(byte)
         }
         buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes record `index` of `arena` followed by one more field, `extra`: a batch's rows written once they are decided.
+    public mutating func write(_ arena: CSVRecordArena, record index: Int, appending extra: String) throws {
+        for field in 0..<arena.fieldCount {
+            if field > 0 { buffer.append(UInt8(ascii: ",")) }
+            arena.withUTF8(record: index, field: field) {
+                CSVWriter.append(utf8: $0, delimiter: UInt8(ascii: ","), to: &buffer)
+            }
+        }
+        buffer.append(UInt8(ascii: ","))
+        append(extra)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { try flush() }
     }
 
     /// Hands everything buffered to the sink.

@@ -31,11 +31,43 @@ public struct SuppressionScope: Sendable, Hashable {
     }
 }
 
+/// A set of channels in one byte: a million-recipient batch keeps one per recipient.
+public struct ChannelSet: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public init(_ channels: some Sequence<Channel>) {
+        self = []
+        for channel in channels { insert(channel) }
+    }
+
+    public static let sms = ChannelSet(.sms)
+    public static let zalo = ChannelSet(.zalo)
+    public static let email = ChannelSet(.email)
+    public static let call = ChannelSet(.call)
+
+    private init(_ channel: Channel) { rawValue = ChannelSet.bit(channel) }
+
+    private static func bit(_ channel: Channel) -> UInt8 {
+        switch channel {
+        case .sms: 1
+        case .zalo: 2
+        case .email: 4
+        case .call: 8
+        }
+    }
+
+    public func contains(_ channel: Channel) -> Bool { rawValue & ChannelSet.bit(channel) != 0 }
+
+    public mutating func insert(_ channel: Channel) { formUnion(ChannelSet(rawValue: ChannelSet.bit(channel))) }
+}
+
 /// What is known about one recipient when deciding whether a message may reach them.
 public struct ContactFacts: Sendable {
     public var suppressions: [SuppressionScope]
     /// Channels with a current marketing consent.
-    public var consentedChannels: Set<Channel>
+    public var consentedChannels: ChannelSet
     /// Whether a phone number of the recipient is on the Do-Not-Call list in force.
     public var onDoNotCallList: Bool
     /// Advertising messages (distinct campaigns, delivered or planned) the recipient got on the channel in the
@@ -43,7 +75,7 @@ public struct ContactFacts: Sendable {
     public var recentSends: Int?
 
     public init(
-        suppressions: [SuppressionScope] = [], consentedChannels: Set<Channel> = [], onDoNotCallList: Bool = false,
+        suppressions: [SuppressionScope] = [], consentedChannels: ChannelSet = [], onDoNotCallList: Bool = false,
         recentSends: Int? = nil
     ) {
         self.suppressions = suppressions
@@ -64,7 +96,7 @@ public enum ContactDecision {
         let channels = channel.map { [$0] } ?? Channel.allCases
         if facts.onDoNotCallList && channels.contains(where: { $0 != .email }) { return .dnc }
         // Advertising needs prior, provable consent per channel (Decree 91 Art. 11(2); Law 91 Art. 9).
-        if !channels.allSatisfy(facts.consentedChannels.contains) { return .noConsent }
+        if !channels.allSatisfy({ facts.consentedChannels.contains($0) }) { return .noConsent }
         if let recent = facts.recentSends, let channel, recent >= SendRules.cap(for: channel) { return .frequencyCap }
         return nil
     }

@@ -50,12 +50,9 @@ struct ContactFactsQuery {
             if let channel = Channel(rawValue: row["channel"]) { facts.consentedChannels.insert(channel) }
         }
         if let dncVersion {
-            facts.onDoNotCallList =
-                try Bool.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT EXISTS (SELECT 1 FROM dnc_numbers WHERE version_id = ? AND id_hash IN (\(placeholders)))
-                            """), arguments: StatementArguments([dncVersion.databaseValue] + blobs)) ?? false
+            facts.onDoNotCallList = try hashes.contains {
+                try HashKey($0).map { try DoNotCallBlocks.contains($0, version: dncVersion, db) } ?? false
+            }
         }
         if let caps {
             // Rolling 24 hours ending at the send, exclusive start; a campaign counts once per recipient.

@@ -73,13 +73,8 @@ extension RightsStore {
                     VALUES (?, ?, ?, 0, ?, ?)
                     """, arguments: [ms(asOf), fileName, fileSHA256, ms(now), actor])
             let version = db.lastInsertedRowID
-            let insert = try RawStatement(db, "INSERT OR IGNORE INTO dnc_numbers(id_hash, version_id) VALUES (?1, ?2)")
-            var count = 0
-            for (_, number) in numbers {
-                insert.bind(1, blob: hasher.hash(number))
-                insert.bind(2, version)
-                count += try insert.run()
-            }
+            let count = try DoNotCallBlocks.write(
+                numbers.map { hasher.key($0.number.normalized) }, version: version, db)
             try db.execute(sql: "UPDATE dnc_versions SET numbers = ? WHERE id = ?", arguments: [count, version])
             var result = DoNotCallImportResult(numbers: count, invalid: invalid, version: version)
             result.asOf = Timestamp.vietnam(asOf)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RightsCore
+import Synchronization
 
 /// What `gate` was asked to judge.
 public struct GateRequest: Sendable {
@@ -67,55 +68,104 @@ extension RightsStore {
             throw StoreError.refused("a gate run that is not --dry-run records planned sends: give --campaign")
         }
         let input = InputFile(name: request.fileName, chunks: chunks)
+        var record = CSVRecord()
+        let headers = try input.header(into: &record)
+        let (column, kind) = try gateColumn(headers, request)
+        // Read and identify every row first, keeping the rows compactly, so that the facts of all distinct
+        // recipients can be read set-wise (BatchFacts) before any row is written.
+        var rows = CSVRecordArena(fieldCount: headers.count)
+        var outcomes: [GateRowOutcome] = []
+        var invalidReasons: [Int: String] = [:]
+        // Per row with a valid identifier, in row order; `outcome.slot` is first its index here.
+        var rowKeys: [HashKey] = []
+        var rowNormalized: [String] = []
+        while try input.next(into: &record) {
+            let row = outcomes.count
+            rows.append(record)
+            let identifier: Identifier
+            do throws(IdentifierError) {
+                let raw = record.string(at: column)
+                switch kind {
+                case .phone: identifier = try Identifier(phone: raw)
+                case .email: identifier = try Identifier(email: raw)
+                case .zalo: identifier = try Identifier(zaloColumn: raw, oa: request.zaloOA)
+                }
+            } catch {
+                invalidReasons[row] = error.description
+                outcomes.append(GateRowOutcome(line: record.line, slot: GateRowOutcome.invalid))
+                continue
+            }
+            let normalized = identifier.normalized
+            outcomes.append(GateRowOutcome(line: record.line, slot: Int32(rowKeys.count)))
+            rowKeys.append(hasher.key(normalized))
+            rowNormalized.append(normalized)
+        }
+        // The distinct recipients in key order: the first row of each is the one judged, later ones are
+        // duplicates of it.
+        let distinct = DistinctKeys(rowKeys)
+        rowKeys = []
+        let keys = distinct.keys
+        let normalized = distinct.first.map { rowNormalized[Int($0)] }
+        rowNormalized = []
+        var firstLines = [Int](repeating: 0, count: keys.count)
+        for index in outcomes.indices where outcomes[index].slot != GateRowOutcome.invalid {
+            let valid = Int(outcomes[index].slot)
+            let slot = distinct.position[valid]
+            outcomes[index].slot = slot
+            if distinct.first[Int(slot)] == Int32(valid) {
+                firstLines[Int(slot)] = outcomes[index].line
+            } else {
+                outcomes[index].duplicate = true
+            }
+        }
+        // Do-Not-Call covers phone numbers: SMS, calls, and ZNS addressed by phone (RULES-VN.md §3).
+        @Sendable func query(_ db: Database) throws -> BatchFacts.Query {
+            BatchFacts.Query(
+                at: request.at, channel: request.channel, purpose: request.purpose, campaign: request.campaign,
+                doNotCallVersion: kind == .phone && request.channel != .email
+                    ? try doNotCallVersion(at: request.at, db) : nil)
+        }
+        // The sources are read by two connections at once, before the write transaction; if anything was
+        // committed in between, that transaction reads them again itself, so the decision is always made on
+        // the state the run is recorded in.
+        let early = try concurrentFacts(keys, query)
         return try perform(actor: actor, at: now) { db in
-            var record = CSVRecord()
-            let headers = try input.header(into: &record)
-            let (column, kind) = try gateColumn(headers, request)
+            let facts: BatchFacts
+            if let early, try AuditChain.headSeq(db) == early.head {
+                facts = early.facts
+            } else {
+                var fresh = BatchFacts(keys: keys)
+                let query = try query(db)
+                for part in BatchFacts.Part.allCases { try fresh.read(part, query, db) }
+                facts = fresh
+            }
+            let decisions = facts.facts.map {
+                ContactDecision.exclusion(for: $0, channel: request.channel, purpose: request.purpose)
+            }
             try clean.write(headers + ["normalized"])
             try excluded.write(["line", "identifier", "reason", "detail"])
 
-            let query = ContactFactsQuery(
-                db, at: request.at, dncVersion: try doNotCallVersion(at: request.at, db),
-                caps: request.purpose == .marketing ? (request.channel, request.campaign) : nil)
             var result = GateResult()
-            var seen: [String: Int] = [:]
-            var allowedHashes: [([UInt8], String)] = []
-            while try input.next(into: &record) {
+            var allowedSlots: [Int] = []
+            for (row, outcome) in outcomes.enumerated() {
                 result.rows += 1
-                let raw = record.string(at: column)
                 func exclude(_ reason: ExclusionReason, _ identifier: String, _ detail: String) throws {
                     result.excluded[reason.rawValue, default: 0] += 1
-                    try excluded.write([String(record.line), identifier, reason.rawValue, detail])
+                    try excluded.write([String(outcome.line), identifier, reason.rawValue, detail])
                 }
-                let identifier: Identifier
-                do throws(IdentifierError) {
-                    switch kind {
-                    case .phone: identifier = try Identifier(phone: raw)
-                    case .email: identifier = try Identifier(email: raw)
-                    case .zalo: identifier = try Identifier(zaloColumn: raw, oa: request.zaloOA)
-                    }
-                } catch {
-                    try exclude(.invalidIdentifier, raw, error.description)
-                    continue
+                let slot = Int(outcome.slot)
+                if outcome.slot == GateRowOutcome.invalid {
+                    try exclude(
+                        .invalidIdentifier, rows.string(record: row, field: column), invalidReasons[row] ?? "")
+                } else if outcome.duplicate {
+                    try exclude(.duplicate, normalized[slot], "same recipient as line \(firstLines[slot])")
+                } else if let reason = decisions[slot] {
+                    try exclude(reason, normalized[slot], detail(reason, request))
+                } else {
+                    try clean.write(rows, record: row, appending: normalized[slot])
+                    result.allowed += 1
+                    if !request.dryRun { allowedSlots.append(slot) }
                 }
-                if let first = seen[identifier.normalized] {
-                    try exclude(.duplicate, identifier.normalized, "same recipient as line \(first)")
-                    continue
-                }
-                seen[identifier.normalized] = record.line
-                let hash = hasher.hash(identifier)
-                var facts = try query.facts(hashes: [hash])
-                // Do-Not-Call covers phone numbers: SMS, calls, and ZNS addressed by phone (RULES-VN.md §3).
-                if identifier.kind != .phone || request.channel == .email { facts.onDoNotCallList = false }
-                if let reason = ContactDecision.exclusion(
-                    for: facts, channel: request.channel, purpose: request.purpose)
-                {
-                    try exclude(reason, identifier.normalized, detail(reason, request))
-                    continue
-                }
-                try clean.write(record.fields + [identifier.normalized])
-                result.allowed += 1
-                if !request.dryRun { allowedHashes.append((hash, identifier.normalized)) }
             }
             result.inputSHA256 = input.sha256()
             let excludedJSON = JSONValue.object(result.excluded.mapValues { .int($0) }).canonicalString
@@ -137,9 +187,9 @@ extension RightsStore {
                 INSERT INTO sends(id_hash, normalized, campaign, channel, purpose, sent_at, delivered, planned, gate_run_id)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7)
                 """)
-            for (hash, normalized) in allowedHashes {
-                plan.bind(1, blob: hash)
-                plan.bind(2, normalized)
+            for slot in allowedSlots {
+                plan.bind(1, blob: keys[slot].bytes)
+                plan.bind(2, normalized[slot])
                 plan.bind(3, request.campaign ?? "")
                 plan.bind(4, request.channel.rawValue)
                 plan.bind(5, request.purpose.rawValue)
@@ -160,6 +210,31 @@ extension RightsStore {
                 ])
             return (result, draft)
         }
+    }
+
+    /// Reads the batch's facts with two connections at once, each in its own read transaction, and the audit head
+    /// both saw (every change appends one audit event, so equal heads mean one state); nil when they differ.
+    private func concurrentFacts(
+        _ keys: [HashKey], _ query: @escaping @Sendable (Database) throws -> BatchFacts.Query
+    ) throws -> (facts: BatchFacts, head: Int64)? {
+        let parts = BatchFacts.Part.allCases
+        let results = Mutex<[Result<(head: Int64, facts: BatchFacts), any Error>?]>(
+            Array(repeating: nil, count: parts.count))
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            let result = Result {
+                try pool.read { db in
+                    var facts = BatchFacts(keys: keys)
+                    try facts.read(parts[index], try query(db), db)
+                    return (head: try AuditChain.headSeq(db), facts: facts)
+                }
+            }
+            results.withLock { $0[index] = result }
+        }
+        let read = try results.withLock { all in try all.map { try $0!.get() } }
+        guard Set(read.map(\.head)).count == 1 else { return nil }
+        var facts = read[0].facts
+        for other in read.dropFirst() { facts.absorb(other.facts) }
+        return (facts, read[0].head)
     }
 
     /// The identifier column: `phone` for SMS and calls, `email` for email, `zalo_id` for Zalo when present else
@@ -206,4 +281,14 @@ extension RightsStore {
         case .invalidIdentifier, .duplicate: ""
         }
     }
+}
+
+/// What the first pass of a gate learnt about one row: its line and either the recipient's slot in the batch
+/// (the first row for that recipient, or a duplicate of it) or that its identifier is invalid.
+private struct GateRowOutcome {
+    static let invalid: Int32 = -1
+
+    var line: Int
+    var slot: Int32
+    var duplicate = false
 }

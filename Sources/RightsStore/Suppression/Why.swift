@@ -140,10 +140,7 @@ extension RightsStore {
                         basis: row["basis"], status: active.isEmpty ? "active" : "suppressed", consent: consent))
             }
             if let version = try doNotCallVersion(at: now, db) {
-                answer.dnc =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM dnc_numbers WHERE version_id = ? AND id_hash = ?)",
-                        arguments: [version, hash]) ?? false
+                answer.dnc = try DoNotCallBlocks.contains(hasher.key(identifier.normalized), version: version, db)
             }
             let sends = try Row.fetchAll(
                 db, sql: "SELECT * FROM sends WHERE id_hash = ? ORDER BY sent_at, id", arguments: [hash])
@@ -210,10 +207,8 @@ extension RightsStore {
                 guard channel != "email", (send["normalized"] as String).hasPrefix("+"),
                     let version = try doNotCallVersion(at: Timestamp.date(milliseconds: sentAt), db)
                 else { continue }
-                let listed = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM dnc_numbers WHERE version_id = ? AND id_hash = ?)",
-                    arguments: [version, send["id_hash"] as Data])
-                if listed == true { found.append(violation("DNC", nil)) }
+                guard let key = HashKey([UInt8](send["id_hash"] as Data)) else { continue }
+                if try DoNotCallBlocks.contains(key, version: version, db) { found.append(violation("DNC", nil)) }
             }
             return found
         }

@@ -1,0 +1,291 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import RightsCore
+
+/// The facts `ContactDecision` needs for every distinct recipient of a batch, read set-wise rather than person by
+/// person. The recipients are sorted by keyed hash once; each large source is then read in hash order from an
+/// index that covers what the decision needs and merged with them (one sequential pass over both, no lookups).
+/// A source much larger than the batch is instead probed per recipient through the same index: a probe costs about
+/// ten scanned rows. Sends are read by time, for the 24 hours the caps look at.
+struct BatchFacts {
+    /// A scan reads every row of a source; prefer it while the source has at most this many rows per recipient.
+    static let scanRowsPerRecipient = 8
+
+    /// How each source is read: chosen by size, or forced (the tests check both ways agree).
+    enum Strategy: Sendable {
+        case automatic, scan, probe
+    }
+
+    var strategy = Strategy.automatic
+
+    /// Whether to scan a source of about `rows` rows rather than probe it once per recipient.
+    private func scans(_ rows: Int, perRecipient: Int = BatchFacts.scanRowsPerRecipient) -> Bool {
+        switch strategy {
+        case .automatic: rows <= perRecipient * keys.count
+        case .scan: true
+        case .probe: false
+        }
+    }
+
+    private(set) var facts: [ContactFacts]
+    /// The recipients, distinct and in ascending order.
+    private let keys: [HashKey]
+
+    /// The sources in two parts of about equal cost, which two connections can read at once.
+    enum Part: CaseIterable {
+        /// Suppressions and the Do-Not-Call version.
+        case refusals
+        /// Consents and the sends that count toward caps.
+        case permissions
+    }
+
+    /// What the batch is judged for.
+    struct Query: Sendable {
+        var at: Date
+        var channel: Channel
+        var purpose: Purpose
+        var campaign: String?
+        /// The version in force, when the Do-Not-Call list applies (phone numbers, not email).
+        var doNotCallVersion: Int64?
+    }
+
+    /// Facts for `keys`, the keyed hashes of the distinct recipients in ascending order (`facts[i]` describes
+    /// `keys[i]`), with nothing read yet.
+    init(keys: [HashKey]) {
+        precondition(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 }, "the keys must be distinct and sorted")
+        self.keys = keys
+        facts = Array(repeating: ContactFacts(), count: keys.count)
+    }
+
+    /// Reads one part of the sources. Read in order on one instance, `.permissions` skips the probes that
+    /// `.refusals` made moot.
+    mutating func read(_ part: Part, _ query: Query, _ db: Database) throws {
+        let at = Timestamp.milliseconds(query.at)
+        let (channel, purpose) = (query.channel, query.purpose)
+        // Later sources matter only for recipients not already refused by an earlier reason.
+        let open = { (facts: ContactFacts) in
+            !facts.onDoNotCallList && !facts.suppressions.contains { $0.stops(channel: channel, purpose: purpose) }
+        }
+        switch part {
+        case .refusals:
+            try readSuppressions(db, keys, at: at)
+            if purpose == .marketing, let version = query.doNotCallVersion {
+                try readDoNotCall(db, keys, version: version, open: open)
+            }
+        case .permissions:
+            guard purpose == .marketing else { return }
+            try readConsents(db, keys, at: at, channel: channel, open: open)
+            try readRecentSends(
+                db, keys, at: at, channel: channel, campaign: query.campaign,
+                open: { open($0) && $0.consentedChannels.contains(channel) })
+        }
+    }
+
+    /// Adds what `other`, read for the same keys, found.
+    mutating func absorb(_ other: BatchFacts) {
+        precondition(other.keys.count == keys.count, "facts of another batch")
+        for slot in facts.indices {
+            let found = other.facts[slot]
+            if !found.suppressions.isEmpty { facts[slot].suppressions += found.suppressions }
+            facts[slot].onDoNotCallList = facts[slot].onDoNotCallList || found.onDoNotCallList
+            facts[slot].consentedChannels.formUnion(found.consentedChannels)
+            if let recent = found.recentSends { facts[slot].recentSends = recent }
+        }
+    }
+
+    private static func rowEstimate(_ table: String, _ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT max(rowid) FROM \(table)") ?? 0
+    }
+
+    private mutating func readSuppressions(
+        _ db: Database, _ keys: [HashKey], at: Int64
+    ) throws {
+        let inForce = "since <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1)"
+        func add(_ slot: Int, _ statement: OpaquePointer, from column: Int32) {
+            let channel = BatchFacts.text(statement, column).flatMap(Channel.init(rawValue:))
+            let purpose = BatchFacts.text(statement, column + 1).flatMap(SuppressionPurpose.init(rawValue:)) ?? .all
+            facts[slot].suppressions.append(SuppressionScope(channel: channel, purpose: purpose))
+        }
+        if scans(try BatchFacts.rowEstimate("suppressions", db)) {
+            let scan = try db.makeStatement(
+                sql: """
+                    SELECT id_hash, channel, purpose FROM suppressions INDEXED BY suppressions_by_identifier
+                    WHERE \(inForce) ORDER BY id_hash
+                    """)
+            sqlite3_bind_int64(scan.sqliteStatement, 1, at)
+            try merge(scan, db) { slot, row in add(slot, row, from: 1) }
+        } else {
+            let probe = try db.makeStatement(
+                sql: "SELECT channel, purpose FROM suppressions WHERE id_hash = ?2 AND \(inForce)")
+            sqlite3_bind_int64(probe.sqliteStatement, 1, at)
+            for slot in keys.indices {
+                BatchFacts.bind(keys[slot], probe, 2)
+                try BatchFacts.rows(probe, db) { add(slot, $0, from: 0) }
+            }
+        }
+    }
+
+    /// Merges the sorted version with the sorted batch: a pass over both, no lookups.
+    private mutating func readDoNotCall(
+        _ db: Database, _ keys: [HashKey], version: Int64, open: (ContactFacts) -> Bool
+    ) throws {
+        let numbers = try Int.fetchOne(db, sql: "SELECT numbers FROM dnc_versions WHERE id = ?", arguments: [version])
+        if !scans(numbers ?? 0, perRecipient: 64) {
+            for slot in keys.indices where open(facts[slot]) {
+                facts[slot].onDoNotCallList = try DoNotCallBlocks.contains(keys[slot], version: version, db)
+            }
+            return
+        }
+        var position = 0
+        try DoNotCallBlocks.forEach(version: version, db) { listed in
+            while position < keys.count && keys[position] < listed { position += 1 }
+            if position < keys.count && keys[position] == listed { facts[position].onDoNotCallList = true }
+        }
+    }
+
+    /// Current consent per recipient on `channel`: the latest event by its time, a withdrawal winning a tie.
+    private mutating func readConsents(
+        _ db: Database, _ keys: [HashKey], at: Int64, channel: Channel,
+        open: (ContactFacts) -> Bool
+    ) throws {
+        var latest: [Int64] = []
+        func consider(_ slot: Int, _ statement: OpaquePointer, from column: Int32) {
+            if latest.isEmpty { latest = Array(repeating: .min, count: keys.count) }
+            let withdraw = sqlite3_column_text(statement, column)?.pointee == UInt8(ascii: "w")
+            let time = sqlite3_column_int64(statement, column + 1)
+            guard time > latest[slot] || (time == latest[slot] && withdraw) else { return }
+            latest[slot] = time
+            if withdraw {
+                facts[slot].consentedChannels.subtract(ChannelSet([channel]))
+            } else {
+                facts[slot].consentedChannels.insert(channel)
+            }
+        }
+        let filter = "channel = ?1 AND purpose = 'marketing' AND at <= ?2"
+        if scans(try BatchFacts.rowEstimate("consent_events", db)) {
+            let scan = try db.makeStatement(
+                sql: """
+                    SELECT id_hash, kind, at FROM consent_events INDEXED BY consent_events_by_identifier
+                    WHERE \(filter) ORDER BY id_hash
+                    """)
+            sqlite3_bind_text(scan.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
+            sqlite3_bind_int64(scan.sqliteStatement, 2, at)
+            try merge(scan, db) { slot, row in consider(slot, row, from: 1) }
+        } else {
+            let probe = try db.makeStatement(
+                sql: """
+                    SELECT kind, at FROM consent_events INDEXED BY consent_events_by_identifier
+                    WHERE id_hash = ?3 AND \(filter)
+                    """)
+            sqlite3_bind_text(probe.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
+            sqlite3_bind_int64(probe.sqliteStatement, 2, at)
+            for slot in keys.indices where open(facts[slot]) {
+                BatchFacts.bind(keys[slot], probe, 3)
+                try BatchFacts.rows(probe, db) { consider(slot, $0, from: 0) }
+            }
+        }
+    }
+
+    /// Advertising on `channel` in the rolling 24 hours before the send (exclusive start), delivered or planned,
+    /// counted as distinct campaigns other than this one.
+    private mutating func readRecentSends(
+        _ db: Database, _ keys: [HashKey], at: Int64, channel: Channel,
+        campaign: String?, open: (ContactFacts) -> Bool
+    ) throws {
+        let since = at - Int64(SendRules.capWindow * 1000)
+        var campaigns: [Int: Set<String>] = [:]
+        let filter = """
+            channel = ?1 AND sent_at > ?2 AND sent_at <= ?3 AND purpose = 'marketing' AND (delivered = 1 OR planned = 1)
+                AND campaign IS NOT ?4
+            """
+        func bindWindow(_ statement: Statement) {
+            let handle = statement.sqliteStatement
+            sqlite3_bind_text(handle, 1, channel.rawValue, -1, sqliteTransient)
+            sqlite3_bind_int64(handle, 2, since)
+            sqlite3_bind_int64(handle, 3, at)
+            if let campaign {
+                sqlite3_bind_text(handle, 4, campaign, -1, sqliteTransient)
+            } else {
+                sqlite3_bind_null(handle, 4)
+            }
+        }
+        let window =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM sends WHERE channel = ? AND sent_at > ? AND sent_at <= ?",
+                arguments: [channel.rawValue, since, at]) ?? 0
+        if scans(window) {
+            let scan = try db.makeStatement(
+                sql: "SELECT id_hash, campaign FROM sends INDEXED BY sends_by_time WHERE \(filter)")
+            bindWindow(scan)
+            try BatchFacts.rows(scan, db) { row in
+                if let key = BatchFacts.key(row, 0), let slot = position(of: key), let name = BatchFacts.text(row, 1) {
+                    campaigns[slot, default: []].insert(name)
+                }
+            }
+        } else {
+            let probe = try db.makeStatement(
+                sql: "SELECT campaign FROM sends INDEXED BY sends_by_identifier WHERE id_hash = ?5 AND \(filter)")
+            bindWindow(probe)
+            for slot in keys.indices where open(facts[slot]) {
+                BatchFacts.bind(keys[slot], probe, 5)
+                try BatchFacts.rows(probe, db) { row in
+                    if let name = BatchFacts.text(row, 0) { campaigns[slot, default: []].insert(name) }
+                }
+            }
+        }
+        for slot in keys.indices { facts[slot].recentSends = 0 }
+        for (slot, names) in campaigns { facts[slot].recentSends = names.count }
+    }
+
+    /// Steps `statement`, whose rows come in ascending keyed hash (column 0), alongside the sorted recipients and
+    /// calls `body` for each row that belongs to one of them.
+    private func merge(_ statement: Statement, _ db: Database, _ body: (Int, OpaquePointer) -> Void) throws {
+        var position = 0
+        try BatchFacts.rows(statement, db) { row in
+            guard let key = BatchFacts.key(row, 0) else { return }
+            while position < keys.count && keys[position] < key { position += 1 }
+            if position < keys.count && keys[position] == key { body(position, row) }
+        }
+    }
+
+    /// The position in `keys` of `key`, by binary search.
+    private func position(of key: HashKey) -> Int? {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < keys.count && keys[low] == key ? low : nil
+    }
+
+    // MARK: The C API, for loops over millions of rows
+
+    private static func rows(_ statement: Statement, _ db: Database, _ body: (OpaquePointer) -> Void) throws {
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw StoreError.sqlite(code: code, message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            body(handle)
+        }
+    }
+
+    private static func key(_ statement: OpaquePointer, _ column: Int32) -> HashKey? {
+        guard let base = sqlite3_column_blob(statement, column) else { return nil }
+        return HashKey(UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(statement, column))))
+    }
+
+    private static func text(_ statement: OpaquePointer, _ column: Int32) -> String? {
+        guard let base = sqlite3_column_text(statement, column) else { return nil }
+        return String(cString: base)
+    }
+
+    private static func bind(_ key: HashKey, _ statement: Statement, _ index: Int32) {
+        key.withBytes { _ = sqlite3_bind_blob(statement.sqliteStatement, index, $0.baseAddress, 32, sqliteTransient) }
+    }
+}
