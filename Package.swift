@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // The domain, pure: identifiers, CSV reading, rule sets, canonical JSON and the crypto they need.
@@ -41,12 +42,13 @@ let package = Package(
                 "RightsCore", "RightsStore", "RightsTemplates",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // Realistic Vietnamese contact data, generated deterministically, for the demo and the benchmarks.
         .target(name: "RightsSamples", dependencies: ["RightsCore"]),
         // Mustache templates (letters, pages, reports) as a resource bundle.
-        .target(name: "RightsTemplates", path: "Templates", resources: [.copy("letters")]),
+        .target(name: "RightsTemplates", path: "Templates", resources: [.copy("letters"), .copy("reports")]),
         // The command-line tool: parses arguments, opens the store, calls services.
         .executableTarget(
             name: "rightsdesk",
@@ -72,6 +74,7 @@ let package = Package(
             name: "RightsEvidenceTests",
             dependencies: [
                 "RightsEvidence", "RightsStore", "RightsCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Fixtures"]
         ),

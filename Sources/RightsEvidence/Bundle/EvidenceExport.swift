@@ -1,0 +1,271 @@
+import Foundation
+import Mustache
+import RightsCore
+import RightsStore
+import RightsTemplates
+
+/// What an evidence bundle covers (CONTRACT.md "Evidence").
+public enum EvidenceScope: Sendable, Equatable {
+    /// One request with all its events.
+    case request(String)
+    /// The requests received on these Vietnam dates (inclusive) with all their events, and the suppressions and
+    /// gate runs recorded in the period.
+    case period(from: LocalDate, to: LocalDate)
+
+    var json: JSONValue {
+        switch self {
+        case .request(let id): ["request": .string(id)]
+        case .period(let from, let to): ["from": .string(from.description), "to": .string(to.description)]
+        }
+    }
+}
+
+/// What `evidence export` reports.
+public struct EvidenceExportResult: Sendable, Codable {
+    public var path: String
+    public var requests: Int
+    public var events: Int
+    public var firstSeq: Int64
+    public var lastSeq: Int64
+    public var headHash: String
+    public var fingerprint: String
+
+    enum CodingKeys: String, CodingKey {
+        case path, requests, events, fingerprint
+        case firstSeq = "first_seq"
+        case lastSeq = "last_seq"
+        case headHash = "head_hash"
+    }
+}
+
+/// Why a bundle cannot be exported.
+public enum EvidenceExportError: Error, Sendable, CustomStringConvertible {
+    case emptyPeriod(String)
+    case badPeriod(String)
+    case template(String)
+
+    public var description: String {
+        switch self {
+        case .emptyPeriod(let period): "nothing to export: no requests, suppressions or gate runs in \(period)"
+        case .badPeriod(let reason): reason
+        case .template(let reason): "the evidence report template cannot be used: \(reason)"
+        }
+    }
+}
+
+/// Gathers a scope from the installation and writes it as a signed `rightsdesk-evidence/1` bundle. The content is
+/// a function of the database state and the scope alone (no export time in `requests/`, `audit/` or the report),
+/// so exporting the same scope twice gives the same files; the export's own audit event comes after the range.
+public struct EvidenceExporter {
+    public let installation: Installation
+
+    public init(installation: Installation) { self.installation = installation }
+
+    /// Audit event kinds a period bundle carries besides its requests' events.
+    static let periodKinds: Set<String> = ["suppress", "suppress.lift", "gate.run"]
+
+    public func export(_ scope: EvidenceScope, to path: String, actor: String, now: Date) throws
+        -> EvidenceExportResult
+    {
+        let store = installation.store
+        let ids: [String]
+        var window: Range<Date>?
+        switch scope {
+        case .request(let id):
+            ids = [try store.request(id).request.id]
+        case .period(let from, let to):
+            guard from <= to else { throw EvidenceExportError.badPeriod("--from \(from) is after --to \(to)") }
+            let range = VietnamTime.startOfDay(from)..<VietnamTime.startOfDay(to.adding(days: 1))
+            window = range
+            ids = try store.requestIDs(receivedFrom: range.lowerBound, before: range.upperBound)
+        }
+        let details = try ids.map { try store.request($0) }
+        let wanted = Set(ids)
+        let events = try store.auditEvents()
+        var inScope = Set<Int64>()
+        var suppressionsApplied = 0
+        var gateRuns = 0
+        for event in events {
+            guard case .object(let payload)? = try? JSONValue(parsing: Array(event.payload.utf8)) else { continue }
+            if case .string(let id)? = payload["request_id"], wanted.contains(id) {
+                inScope.insert(event.seq)
+                if case .int(let count)? = payload["suppressions"] { suppressionsApplied += Int(count) }
+                continue
+            }
+            guard let window, Self.periodKinds.contains(event.kind), let at = Timestamp.parse(event.at),
+                window.contains(at)
+            else { continue }
+            inScope.insert(event.seq)
+            if event.kind == "gate.run" { gateRuns += 1 }
+            if event.kind == "suppress", case .int(let count)? = payload["suppressed"] {
+                suppressionsApplied += Int(count)
+            }
+        }
+        guard let first = inScope.min(), let last = inScope.max() else {
+            throw EvidenceExportError.emptyPeriod(scopeText(scope).en)
+        }
+        let excerpt = try AuditExcerpt(events: events.filter { (first...last).contains($0.seq) }, inScope: inScope)
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var files = [excerpt.file]
+        for detail in details {
+            let json = try encoder.encode(detail) + Data("\n".utf8)
+            files.append(EvidenceBundle.File(path: "requests/\(detail.request.id).json", bytes: Array(json)))
+        }
+        let violations = try store.violations().filter { violation in
+            guard let window else { return violation.requestID.map(wanted.contains) ?? false }
+            return Timestamp.parse(violation.sentAt).map(window.contains) ?? false
+        }
+        let signingKey = installation.keys.activeSigningKey
+        let report = try EvidenceReport.render(
+            organization: store.organization, scope: scopeText(scope), fingerprint: signingKey.fingerprint,
+            details: details, suppressions: suppressionsApplied, gateRuns: gateRuns, violations: violations.count)
+        files.append(EvidenceBundle.File(path: "report.html", text: report))
+
+        let bundle = EvidenceBundle(
+            createdAt: Timestamp.utc(now), organization: store.organization, scope: scope.json,
+            auditRange: excerpt.range, files: files)
+        try bundle.write(to: path, signingKey: signingKey)
+        let result = EvidenceExportResult(
+            path: path, requests: details.count, events: inScope.count, firstSeq: first, lastSeq: last,
+            headHash: excerpt.range.headHash, fingerprint: signingKey.fingerprint)
+        try store.perform(actor: actor, at: now) { _ in
+            let draft = AuditDraft(
+                kind: "evidence.export",
+                payload: [
+                    "scope": scope.json, "requests": .int(result.requests), "events": .int(result.events),
+                    "first_seq": .int(first), "last_seq": .int(last), "head_hash": .string(result.headHash),
+                    "key_fingerprint": .string(result.fingerprint),
+                ])
+            return ((), draft)
+        }
+        return result
+    }
+
+    private func scopeText(_ scope: EvidenceScope) -> (vi: String, en: String) {
+        switch scope {
+        case .request(let id): ("yêu cầu \(id)", "request \(id)")
+        case .period(let from, let to):
+            (
+                "các yêu cầu nhận từ \(from) đến \(to) (giờ Việt Nam)",
+                "requests received \(from) to \(to) (Vietnam time)"
+            )
+        }
+    }
+}
+
+/// The inspector's summary of a bundle: requests by type and outcome, deadlines, time to complete, suppressions
+/// and violations, in Vietnamese then English, rendered from `Templates/reports/evidence-report.mustache`.
+enum EvidenceReport {
+    static func render(
+        organization: String, scope: (vi: String, en: String), fingerprint: String, details: [RequestDetail],
+        suppressions: Int, gateRuns: Int, violations: Int
+    ) throws -> String {
+        let template = try loadTemplate()
+        var byType: [[String: Any]] = []
+        var maxTotal = 1
+        for type in RequestType.allCases {
+            let all = details.filter { $0.request.type == type }
+            guard !all.isEmpty else { continue }
+            func count(_ state: RequestState) -> Int { all.filter { $0.request.state == state }.count }
+            let open = all.filter { $0.request.state.isOpen }.count
+            maxTotal = max(maxTotal, all.count)
+            byType.append([
+                "type": type.rawValue, "vi": typeNames[type]?.vi ?? type.rawValue, "en": typeNames[type]?.en ?? "",
+                "total": all.count, "completed": count(.completed), "rejected": count(.rejected),
+                "withdrawn": count(.withdrawn), "open": open,
+            ])
+        }
+        let closed = details.filter { $0.request.closedAt != nil }
+        let days = closed.compactMap { detail -> Double? in
+            guard let closedAt = detail.request.closedAt.flatMap({ Timestamp.parse($0) }),
+                let received = Timestamp.parse(detail.request.receivedAt)
+            else { return nil }
+            return closedAt.timeIntervalSince(received) / 86400
+        }.sorted()
+        let late = details.filter(\.request.late)
+        let median: String = {
+            guard !days.isEmpty else { return "–" }
+            let middle = days.count / 2
+            let value = days.count % 2 == 1 ? days[middle] : (days[middle - 1] + days[middle]) / 2
+            return String(format: "%.1f", value)
+        }()
+        let view: [String: Any] = [
+            "organization": organization, "scopeVi": scope.vi, "scopeEn": scope.en, "fingerprint": fingerprint,
+            "types": byType, "chart": chart(byType, maxTotal: maxTotal),
+            "onTime": closed.filter { !$0.request.late }.count, "lateCount": late.count,
+            "pending": details.filter { $0.request.closedAt == nil && !$0.request.late }.count,
+            "medianDays": median, "worstDays": days.last.map { String(format: "%.1f", $0) } ?? "–",
+            "hasLate": !late.isEmpty,
+            "late": late.map { detail -> [String: Any] in
+                [
+                    "id": detail.request.id, "due": detail.request.due, "closedAt": detail.request.closedAt ?? "–",
+                    "reason": detail.lateReason ?? "–",
+                ]
+            },
+            "suppressions": suppressions, "gateRuns": gateRuns, "violations": violations,
+            "requests": details.map { detail -> [String: Any] in
+                [
+                    "id": detail.request.id, "type": detail.request.type.rawValue,
+                    "typeVi": typeNames[detail.request.type]?.vi ?? detail.request.type.rawValue,
+                    "receivedAt": detail.request.receivedAt, "due": detail.request.due,
+                    "state": detail.request.state.rawValue,
+                    "stateVi": stateNames[detail.request.state] ?? detail.request.state.rawValue,
+                ]
+            },
+        ]
+        return template.render(view).precomposedStringWithCanonicalMapping
+    }
+
+    /// Requests by type as horizontal bars: inline SVG, readable without scripts or network.
+    private static func chart(_ types: [[String: Any]], maxTotal: Int) -> String {
+        let rowHeight = 28
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"100%\" viewBox=\"0 0 520 "
+            + "\(rowHeight * types.count + 8)\" aria-label=\"Yêu cầu theo loại · Requests by type\">"
+        for (row, type) in types.enumerated() {
+            let total = type["total"] as? Int ?? 0
+            let width = max(2, total * 300 / maxTotal)
+            let y = row * rowHeight + 4
+            let label = "\(type["vi"] as? String ?? "") · \(type["en"] as? String ?? "")"
+            svg += "<text x=\"0\" y=\"\(y + 17)\" font-size=\"12\">\(escape(label))</text>"
+            svg += "<rect x=\"200\" y=\"\(y + 4)\" width=\"\(width)\" height=\"18\" fill=\"#2f6f9f\"/>"
+            svg += "<text x=\"\(205 + width)\" y=\"\(y + 17)\" font-size=\"12\">\(total)</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    private static func loadTemplate() throws -> MustacheTemplate {
+        let bundle = templatesBundle
+        guard
+            let folder = bundle.url(forResource: "reports", withExtension: nil)
+                ?? bundle.resourceURL?.appendingPathComponent("reports", isDirectory: true)
+        else { throw EvidenceExportError.template("Templates/reports is missing") }
+        let file = folder.appendingPathComponent("evidence-report.mustache")
+        guard let data = FileManager.default.contents(atPath: file.path),
+            let text = String(validating: data, as: UTF8.self)
+        else { throw EvidenceExportError.template("\(file.path) is missing or not UTF-8") }
+        do {
+            return try MustacheTemplate(string: text)
+        } catch {
+            throw EvidenceExportError.template(String(describing: error))
+        }
+    }
+
+    static let typeNames: [RequestType: (vi: String, en: String)] = [
+        .access: ("Truy cập dữ liệu", "Access"), .correction: ("Chỉnh sửa dữ liệu", "Correction"),
+        .deletion: ("Xóa dữ liệu", "Deletion"), .restriction: ("Hạn chế xử lý", "Restriction"),
+        .objection: ("Phản đối xử lý", "Objection"), .withdrawConsent: ("Rút lại sự đồng ý", "Consent withdrawal"),
+    ]
+
+    static let stateNames: [RequestState: String] = [
+        .received: "Đã nhận", .acknowledged: "Đã xác nhận", .verified: "Đã xác minh danh tính",
+        .completed: "Hoàn thành", .rejected: "Từ chối", .withdrawn: "Rút lại",
+    ]
+}
