@@ -9,7 +9,8 @@ struct RightsDesk: AsyncParsableCommand {
             "A data-protection rights desk for Vietnamese businesses (Law 91/2025/QH15, Decree 356/2025, Decree 91/2020).",
         subcommands: [
             Init.self, Lists.self, Request.self, Consent.self, Suppress.self, DoNotCall.self, Sends.self, Gate.self,
-            Why.self, Violations.self, Rules.self, Holidays.self, Audit.self, Demo.self, Bench.self,
+            Why.self, Violations.self, Rules.self, Holidays.self, Audit.self, Evidence.self, Keys.self, Demo.self,
+            Bench.self,
         ]
     )
 }

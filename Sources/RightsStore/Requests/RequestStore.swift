@@ -308,6 +308,15 @@ extension RightsStore {
 
     public func request(_ id: String) throws -> RequestDetail { try read { try requestDetail(id, $0) } }
 
+    /// The requests received in `[start, end)`, oldest first: the requests an evidence bundle for a period covers.
+    public func requestIDs(receivedFrom start: Date, before end: Date) throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM requests WHERE received_at >= ? AND received_at < ? ORDER BY received_at, id",
+                arguments: [ms(start), ms(end)])
+        }
+    }
+
     /// Requests matching `filter`, sorted by due instant: an officer's morning starts with what is about to breach.
     public func requests(_ filter: RequestFilter) throws -> [RequestView] {
         try read { db in
