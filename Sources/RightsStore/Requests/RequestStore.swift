@@ -174,7 +174,7 @@ extension RightsStore {
     public func completeRequest(
         _ id: String, completion: Completion, at: Date, actor: String, now: Date
     ) throws -> RequestView {
-        try step(id, .complete, at: at, actor: actor, now: now) { request, db in
+        let view = try step(id, .complete, at: at, actor: actor, now: now) { request, db in
             let hashes = try Data.fetchAll(
                 db, sql: "SELECT id_hash FROM request_subjects WHERE request_id = ? ORDER BY position", arguments: [id]
             ).map { Array($0) }
@@ -194,7 +194,13 @@ extension RightsStore {
                         completion.corrections.map { ($0.field, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 })
                 )
                 note = "corrected \(completion.corrections.map(\.field).joined(separator: ", ")) in \(changed) entries"
-            case .restriction, .deletion:
+            case .deletion:
+                let counts = try erase(
+                    hashes: hashes, requestID: id, reason: "deletion request \(id)", at: at, actor: actor, now: now, db)
+                payload["erased"] = .object(counts.mapValues { .int($0) })
+                note =
+                    "erased (\(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); suppressed for all processing"
+            case .restriction:
                 var added = 0
                 for hash in hashes {
                     added += try insertSuppression(
@@ -221,6 +227,9 @@ extension RightsStore {
             if late, let reason = completion.lateReason { payload["late_reason"] = .string(reason) }
             return ("completed", note, payload, pii.isEmpty ? nil : pii)
         }
+        // Deleted means gone from the files: the erased pages leave the WAL too (invariant 4).
+        if view.type == .deletion { try checkpointTruncating() }
+        return view
     }
 
     /// Refuses a request on a ground the law gives, with its citation.

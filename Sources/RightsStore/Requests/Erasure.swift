@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import RightsCore
+
+/// What an erasure removed, per table: counts only, for the audit chain and the officer.
+public typealias ErasureCounts = [String: Int]
+
+/// One line of the erasure journal (`PATH.erasures`): keyed hashes and times, never personal data. A restore
+/// replays every line newer than its backup, so that no backup brings back a person who asked to be deleted.
+public struct ErasureRecord: Sendable, Codable, Equatable {
+    public var at: String
+    public var request: String?
+    /// Hex keyed hashes of every identifier erased.
+    public var hashes: [String]
+
+    public init(at: String, request: String?, hashes: [String]) {
+        self.at = at
+        self.request = request
+        self.hashes = hashes
+    }
+}
+
+extension RightsStore {
+    /// The journal beside the database.
+    public var erasureJournalPath: String { path + ".erasures" }
+
+    /// Erases a person known by the keyed hashes of their identifiers (ARCHITECTURE.md invariant 4): every list row
+    /// that carries one of them (and the row's other identifiers with it), their sends, the plain form kept for
+    /// block-list exports, the plaintext of their requests, and their audit payloads (by deleting the subject keys
+    /// that seal them). What the law keeps stays: keyed-hash suppressions (purpose `all` for every identifier
+    /// found), consent and refusal events (hashes and times only), request dates and outcomes. The erasure is
+    /// appended to the journal before the transaction commits.
+    func erase(
+        hashes subjectHashes: [[UInt8]], requestID: String?, reason: String, at: Date, actor: String, now: Date,
+        _ db: Database
+    )
+        throws -> ErasureCounts
+    {
+        var counts: ErasureCounts = [:]
+        // Their identifiers: the ones named, and every other identifier on a list row that carries one of them.
+        var hashes = Set(subjectHashes.map { Data($0) })
+        let named = Array(hashes)
+        var entryIDs = Set<Int64>()
+        for hash in named {
+            entryIDs.formUnion(
+                try Int64.fetchAll(db, sql: "SELECT id FROM entries WHERE key_hash = ?", arguments: [hash]))
+            entryIDs.formUnion(
+                try Int64.fetchAll(
+                    db, sql: "SELECT entry_id FROM entry_identifiers WHERE id_hash = ?", arguments: [hash]))
+        }
+        for entry in entryIDs {
+            if let key = try Data.fetchOne(db, sql: "SELECT key_hash FROM entries WHERE id = ?", arguments: [entry]) {
+                hashes.insert(key)
+            }
+            hashes.formUnion(
+                try Data.fetchAll(
+                    db, sql: "SELECT id_hash FROM entry_identifiers WHERE entry_id = ?", arguments: [entry]))
+        }
+        // Rows of other lists that carry the identifiers found on their rows.
+        for hash in hashes.subtracting(named) {
+            entryIDs.formUnion(
+                try Int64.fetchAll(db, sql: "SELECT id FROM entries WHERE key_hash = ?", arguments: [hash]))
+            entryIDs.formUnion(
+                try Int64.fetchAll(
+                    db, sql: "SELECT entry_id FROM entry_identifiers WHERE id_hash = ?", arguments: [hash]))
+        }
+        func count(_ table: String, _ changed: Int) { if changed > 0 { counts[table, default: 0] += changed } }
+
+        for entry in entryIDs {
+            try db.execute(sql: "DELETE FROM duplicate_rows WHERE entry_id = ?", arguments: [entry])
+            count("duplicate_rows", db.changesCount)
+            try db.execute(sql: "DELETE FROM entry_identifiers WHERE entry_id = ?", arguments: [entry])
+            count("entry_identifiers", db.changesCount)
+            try db.execute(sql: "DELETE FROM entries WHERE id = ?", arguments: [entry])
+            count("entries", db.changesCount)
+        }
+        var requestIDs = Set<String>()
+        for hash in hashes {
+            try db.execute(sql: "DELETE FROM sends WHERE id_hash = ?", arguments: [hash])
+            count("sends", db.changesCount)
+            try db.execute(sql: "DELETE FROM suppressed_contacts WHERE id_hash = ?", arguments: [hash])
+            count("suppressed_contacts", db.changesCount)
+            try db.execute(sql: "DELETE FROM subject_keys WHERE subject = ?", arguments: [Hex.encode(Array(hash))])
+            count("subject_keys", db.changesCount)
+            requestIDs.formUnion(
+                try String.fetchAll(
+                    db, sql: "SELECT request_id FROM request_subjects WHERE id_hash = ?", arguments: [hash]))
+            // Never contacted again, whichever identifier a later list carries.
+            _ = try insertSuppression(
+                Array(hash), purpose: .all, reason: reason, since: at, requestID: requestID, actor: actor, now: now, db)
+        }
+        for request in requestIDs.sorted() {
+            // The request stays as evidence of its handling (type, dates, outcome); what identified the person goes.
+            try db.execute(
+                sql: """
+                    UPDATE requests SET name = NULL, address = NULL, note = NULL, closing_note = NULL WHERE id = ?
+                    """, arguments: [request])
+            try db.execute(
+                sql:
+                    "UPDATE request_subjects SET normalized = 'erased' WHERE request_id = ? AND normalized <> 'erased'",
+                arguments: [request])
+            count("request_subjects", db.changesCount)
+            try db.execute(
+                sql: "UPDATE request_events SET note = NULL WHERE request_id = ? AND note IS NOT NULL",
+                arguments: [request])
+            count("request_events", db.changesCount)
+            try db.execute(sql: "DELETE FROM letters WHERE request_id = ?", arguments: [request])
+            count("letters", db.changesCount)
+        }
+        counts["requests"] = requestIDs.count
+        let record = ErasureRecord(
+            at: Timestamp.utc(now), request: requestID, hashes: hashes.map { Hex.encode(Array($0)) }.sorted())
+        try appendToJournal(record)
+        return counts
+    }
+
+    private func appendToJournal(_ record: ErasureRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = try encoder.encode(record) + Data("\n".utf8)
+        do {
+            if !FileManager.default.fileExists(atPath: erasureJournalPath) {
+                FileManager.default.createFile(
+                    atPath: erasureJournalPath, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: erasureJournalPath))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+            try handle.synchronize()
+        } catch {
+            throw StoreError.refused("cannot write the erasure journal \(erasureJournalPath): \(error)")
+        }
+    }
+
+    /// Moves every committed page into the database file and empties the WAL, so that nothing erased is left
+    /// readable in `-wal`; waits for readers of other processes to finish their transactions (up to `timeout`).
+    public func checkpointTruncating(timeout: TimeInterval = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let done = try pool.writeWithoutTransaction { db -> Bool in
+                do {
+                    let (frames, copied) = try db.checkpoint(.truncate)
+                    return frames <= 0 || frames == copied
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    return false
+                }
+            }
+            if done { return }
+            guard Date() < deadline else {
+                throw StoreError.refused("the WAL could not be emptied: a reader held it for \(Int(timeout)) s")
+            }
+            usleep(50_000)
+        }
+    }
+}

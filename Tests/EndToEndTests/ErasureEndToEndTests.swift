@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// A completed deletion request (ARCHITECTURE.md invariant 4), driven through the built binary: the person is
+/// gone from the database files, stays suppressed, arrives suppressed if imported again, and the chain verifies.
+@Suite("erasure, end to end")
+struct ErasureEndToEndTests {
+    func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
+        let result = try desk.run(arguments + ["--json"])
+        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+        return try result.json()
+    }
+
+    /// Every file of the database as raw bytes, WAL and shared memory included.
+    func databaseBytes(_ desk: Desk) throws -> [(String, Data)] {
+        try ["", "-wal", "-shm"].compactMap { suffix in
+            let path = desk.database + suffix
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            return (path, try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+    }
+
+    @Test("a deleted person leaves no written form in the database files and stays suppressed")
+    func deletion() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        let lan = "Nguyễn Thị Lan"
+        let list = try desk.file(
+            "khach-hang.csv",
+            "phone,ho_ten,email,consent_at\n\"0912 345 678\",\(lan),lan.nguyen@example.vn,2025-09-01T08:00:00+07:00\n"
+                + "0903000111,Trần Văn Bình,binh@example.vn,2025-09-01T08:00:00+07:00\n")
+        #expect(try desk.run("lists", "import", list, "--list", "khach-hang", "--consent-channel", "sms").status == 0)
+        let second = try desk.file("zalo.csv", "phone,ten\n+84912345678,Lan\n0904000222,Hoa\n")
+        #expect(try desk.run("lists", "import", second, "--list", "zalo-oa").status == 0)
+        let sends = try desk.file(
+            "sends.csv", "phone,sent_at,message\n84912345678,2026-05-02T10:00:00+07:00,Khuyến mãi cho chị Lan\n")
+        #expect(
+            try desk.run("sends", "import", sends, "--campaign", "tet", "--channel", "sms", "--purpose", "marketing")
+                .status == 0)
+
+        let request = try json(
+            desk, "request", "new", "--type", "deletion", "--subject", "(+84) 912-345-678", "--channel", "zalo",
+            "--received-at", "2026-06-01T09:00:00+07:00", "--name", lan)
+        let id = try #require(request["id"] as? String)
+        #expect(try desk.run("request", "letter", id, "--kind", "ack", "--lang", "vi").status == 0)
+        #expect(
+            try desk.run("request", "verify", id, "--method", "OTP", "--at", "2026-06-02T10:00:00+07:00").status == 0)
+        // Before: the forms are there to be found (the search below could fail).
+        let before = try databaseBytes(desk).map(\.1)
+        for form in ["912 345 678", "912345678", lan, "chị Lan"] {
+            #expect(before.contains { $0.range(of: Data(form.utf8)) != nil }, "\(form) was never stored")
+        }
+        let completed = try desk.run("request", "complete", id, "--at", "2026-06-03T10:00:00+07:00")
+        #expect(completed.status == 0, "\(completed.stderr)")
+
+        // No written form of the number, nor the name or the email on its row, anywhere in the files.
+        let forms = [
+            "912345678", "912 345 678", "912-345-678", "912.345.678", lan, "lan.nguyen@example.vn", "chị Lan",
+        ]
+        for (path, bytes) in try databaseBytes(desk) {
+            for form in forms {
+                #expect(bytes.range(of: Data(form.utf8)) == nil, "\(form) is still in \(path)")
+            }
+        }
+        // The other people are untouched.
+        let kept = try #require(try databaseBytes(desk).first?.1)
+        #expect(kept.range(of: Data("Trần Văn Bình".utf8)) != nil)
+
+        let why = try json(desk, "why", "0912345678")
+        #expect((why["suppressions"] as? [Any])?.isEmpty == false)
+        #expect((why["lists"] as? [Any])?.isEmpty == true)
+        // The email found on the erased row is suppressed too.
+        #expect((try json(desk, "why", "lan.nguyen@example.vn")["suppressions"] as? [Any])?.isEmpty == false)
+
+        let again = try desk.file("moi.csv", "phone\n0912345678\n")
+        #expect(try desk.run("lists", "import", again, "--list", "moi").status == 0)
+        #expect(try json(desk, "lists", "show", "moi")["suppressed"] as? Int == 1)
+        #expect(try desk.run("audit", "verify").status == 0)
+
+        // The journal holds keyed hashes and times only.
+        let journal = try String(contentsOfFile: desk.database + ".erasures", encoding: .utf8)
+        #expect(journal.contains(id) && !journal.contains("912345678") && !journal.contains("lan.nguyen"))
+        let shown = try json(desk, "request", "show", id)
+        #expect(
+            shown["state"] as? String == "completed"
+                || (shown["request"] as? [String: Any])?["state"] as? String == "completed")
+    }
+}
