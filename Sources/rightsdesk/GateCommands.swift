@@ -72,7 +72,8 @@ struct Gate: ParsableCommand {
                 let result = try installation.store.runGate(
                     GateRequest(
                         channel: channel, purpose: purpose, at: at.date, until: until?.date, campaign: campaign,
-                        dryRun: dryRun, idColumn: idColumn, zaloOA: zaloOa, fileName: file),
+                        dryRun: dryRun, idColumn: idColumn, zaloOA: zaloOa, fileName: file,
+                        sizeHint: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil),
                     chunks: chunks.next, clean: &clean, excluded: &refused, actor: actor.resolved, at: Date())
                 try cleanFile.commit()
                 try excludedFile.commit()

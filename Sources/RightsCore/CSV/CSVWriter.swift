@@ -67,6 +67,15 @@ public struct CSVWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Appends bytes already in CSV form (records another writer produced), after what is buffered.
+    public mutating func write(encoded bytes: [UInt8]) throws {
+        try flush()
+        guard !bytes.isEmpty else { return }
+        digest.update(bytes)
+        bytesWritten += bytes.count
+        try sink(bytes)
+    }
+
     /// Hands everything buffered to the sink.
     public mutating func flush() throws {
         guard !buffer.isEmpty else { return }

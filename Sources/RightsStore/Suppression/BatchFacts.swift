@@ -19,6 +19,84 @@ struct BatchFacts {
 
     var strategy = Strategy.automatic
 
+    /// Sources read whole, in hash order, while the batch was still being parsed; merged instead of scanned.
+    var preload: Preload?
+
+    /// Suppressions in force and marketing consents on the batch's channel, read whole in hash order before the
+    /// batch is known (on another core, while the batch is parsed). Worth it when a source is not much larger
+    /// than the batch; nil fields were judged too large and are read the usual way.
+    struct Preload: Sendable {
+        var suppressions: [(key: HashKey, scope: SuppressionScope)]?
+        var consents: [(key: HashKey, at: Int64, withdraw: Bool)]?
+
+        /// Reads the sources of at most `limit` rows each.
+        init(_ db: Database, at instant: Date, channel: Channel, purpose: Purpose, limit: Int) throws {
+            let at = Timestamp.milliseconds(instant)
+            if try BatchFacts.rowEstimate("suppressions", db) <= limit {
+                var found: [(key: HashKey, scope: SuppressionScope)] = []
+                let scan = try db.makeStatement(sql: BatchFacts.suppressionScan)
+                sqlite3_bind_int64(scan.sqliteStatement, 1, at)
+                try BatchFacts.rows(scan, db) { row in
+                    if let key = BatchFacts.key(row, 0) { found.append((key, BatchFacts.scope(row, from: 1))) }
+                }
+                suppressions = found
+            }
+            if purpose == .marketing, try BatchFacts.rowEstimate("consent_events", db) <= limit {
+                var found: [(key: HashKey, at: Int64, withdraw: Bool)] = []
+                let scan = try db.makeStatement(sql: BatchFacts.consentScan)
+                sqlite3_bind_text(scan.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
+                sqlite3_bind_int64(scan.sqliteStatement, 2, at)
+                try BatchFacts.rows(scan, db) { row in
+                    if let key = BatchFacts.key(row, 0) {
+                        found.append(
+                            (
+                                key, sqlite3_column_int64(row, 2),
+                                sqlite3_column_text(row, 1)?.pointee == UInt8(ascii: "w")
+                            ))
+                    }
+                }
+                consents = found
+            }
+        }
+    }
+
+    static let suppressionScan = """
+        SELECT id_hash, channel, purpose FROM suppressions INDEXED BY suppressions_by_identifier
+        WHERE since <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1) ORDER BY id_hash
+        """
+
+    static let consentScan = """
+        SELECT id_hash, kind, at FROM consent_events INDEXED BY consent_events_by_identifier
+        WHERE channel = ?1 AND purpose = 'marketing' AND at <= ?2 ORDER BY id_hash
+        """
+
+    /// The scope of a suppression row, read from the column bytes without making strings (a million-row scan).
+    static func scope(_ statement: OpaquePointer, from column: Int32) -> SuppressionScope {
+        func matches(_ column: Int32, _ word: StaticString) -> Bool {
+            guard let text = sqlite3_column_text(statement, column),
+                Int(sqlite3_column_bytes(statement, column)) == word.utf8CodeUnitCount
+            else { return false }
+            return memcmp(text, word.utf8Start, word.utf8CodeUnitCount) == 0
+        }
+        let channel: Channel? =
+            if matches(column, "sms") { .sms } else if matches(column, "zalo") {
+                .zalo
+            } else if matches(
+                column, "email")
+            { .email } else if matches(column, "call") { .call } else { nil }
+        return SuppressionScope(channel: channel, purpose: matches(column + 1, "marketing") ? .marketing : .all)
+    }
+
+    /// Walks `source` (ascending keys) alongside the batch and calls `body` with each element of a recipient.
+    private func merge<Element>(_ source: [Element], key: (Element) -> HashKey, _ body: (Int, Element) -> Void) {
+        var position = 0
+        for element in source {
+            let current = key(element)
+            while position < keys.count && keys[position] < current { position += 1 }
+            if position < keys.count && keys[position] == current { body(position, element) }
+        }
+    }
+
     /// Whether to scan a source of about `rows` rows rather than probe it once per recipient.
     private func scans(_ rows: Int, perRecipient: Int = BatchFacts.scanRowsPerRecipient) -> Bool {
         switch strategy {
@@ -63,9 +141,11 @@ struct BatchFacts {
     mutating func read(_ part: Part, _ query: Query, _ db: Database) throws {
         let at = Timestamp.milliseconds(query.at)
         let (channel, purpose) = (query.channel, query.purpose)
-        // Later sources matter only for recipients not already refused by an earlier reason.
+        // Later sources matter only for recipients not already refused by an earlier reason, as the decision
+        // itself judges it (a Do-Not-Call listing does not refuse an email, for one).
         let open = { (facts: ContactFacts) in
-            !facts.onDoNotCallList && !facts.suppressions.contains { $0.stops(channel: channel, purpose: purpose) }
+            let reason = ContactDecision.exclusion(for: facts, channel: channel, purpose: purpose)
+            return reason != .suppressed && reason != .dnc
         }
         switch part {
         case .refusals:
@@ -78,7 +158,7 @@ struct BatchFacts {
             try readConsents(db, keys, at: at, channel: channel, open: open)
             try readRecentSends(
                 db, keys, at: at, channel: channel, campaign: query.campaign,
-                open: { open($0) && $0.consentedChannels.contains(channel) })
+                open: { ContactDecision.exclusion(for: $0, channel: channel, purpose: purpose) == nil })
         }
     }
 
@@ -94,34 +174,29 @@ struct BatchFacts {
         }
     }
 
-    private static func rowEstimate(_ table: String, _ db: Database) throws -> Int {
+    static func rowEstimate(_ table: String, _ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT max(rowid) FROM \(table)") ?? 0
     }
 
     private mutating func readSuppressions(
         _ db: Database, _ keys: [HashKey], at: Int64
     ) throws {
-        let inForce = "since <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1)"
-        func add(_ slot: Int, _ statement: OpaquePointer, from column: Int32) {
-            let channel = BatchFacts.text(statement, column).flatMap(Channel.init(rawValue:))
-            let purpose = BatchFacts.text(statement, column + 1).flatMap(SuppressionPurpose.init(rawValue:)) ?? .all
-            facts[slot].suppressions.append(SuppressionScope(channel: channel, purpose: purpose))
-        }
-        if scans(try BatchFacts.rowEstimate("suppressions", db)) {
-            let scan = try db.makeStatement(
-                sql: """
-                    SELECT id_hash, channel, purpose FROM suppressions INDEXED BY suppressions_by_identifier
-                    WHERE \(inForce) ORDER BY id_hash
-                    """)
+        if let preloaded = preload?.suppressions {
+            merge(preloaded, key: \.key) { slot, found in facts[slot].suppressions.append(found.scope) }
+        } else if scans(try BatchFacts.rowEstimate("suppressions", db)) {
+            let scan = try db.makeStatement(sql: BatchFacts.suppressionScan)
             sqlite3_bind_int64(scan.sqliteStatement, 1, at)
-            try merge(scan, db) { slot, row in add(slot, row, from: 1) }
+            try merge(scan, db) { slot, row in facts[slot].suppressions.append(BatchFacts.scope(row, from: 1)) }
         } else {
             let probe = try db.makeStatement(
-                sql: "SELECT channel, purpose FROM suppressions WHERE id_hash = ?2 AND \(inForce)")
+                sql: """
+                    SELECT channel, purpose FROM suppressions INDEXED BY suppressions_by_identifier
+                    WHERE id_hash = ?2 AND since <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1)
+                    """)
             sqlite3_bind_int64(probe.sqliteStatement, 1, at)
             for slot in keys.indices {
                 BatchFacts.bind(keys[slot], probe, 2)
-                try BatchFacts.rows(probe, db) { add(slot, $0, from: 0) }
+                try BatchFacts.rows(probe, db) { facts[slot].suppressions.append(BatchFacts.scope($0, from: 0)) }
             }
         }
     }
@@ -151,9 +226,12 @@ struct BatchFacts {
     ) throws {
         var latest: [Int64] = []
         func consider(_ slot: Int, _ statement: OpaquePointer, from column: Int32) {
+            consider(
+                slot, at: sqlite3_column_int64(statement, column + 1),
+                withdraw: sqlite3_column_text(statement, column)?.pointee == UInt8(ascii: "w"))
+        }
+        func consider(_ slot: Int, at time: Int64, withdraw: Bool) {
             if latest.isEmpty { latest = Array(repeating: .min, count: keys.count) }
-            let withdraw = sqlite3_column_text(statement, column)?.pointee == UInt8(ascii: "w")
-            let time = sqlite3_column_int64(statement, column + 1)
             guard time > latest[slot] || (time == latest[slot] && withdraw) else { return }
             latest[slot] = time
             if withdraw {
@@ -163,12 +241,10 @@ struct BatchFacts {
             }
         }
         let filter = "channel = ?1 AND purpose = 'marketing' AND at <= ?2"
-        if scans(try BatchFacts.rowEstimate("consent_events", db)) {
-            let scan = try db.makeStatement(
-                sql: """
-                    SELECT id_hash, kind, at FROM consent_events INDEXED BY consent_events_by_identifier
-                    WHERE \(filter) ORDER BY id_hash
-                    """)
+        if let preloaded = preload?.consents {
+            merge(preloaded, key: \.key) { slot, event in consider(slot, at: event.at, withdraw: event.withdraw) }
+        } else if scans(try BatchFacts.rowEstimate("consent_events", db)) {
+            let scan = try db.makeStatement(sql: BatchFacts.consentScan)
             sqlite3_bind_text(scan.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
             sqlite3_bind_int64(scan.sqliteStatement, 2, at)
             try merge(scan, db) { slot, row in consider(slot, row, from: 1) }
@@ -262,7 +338,7 @@ struct BatchFacts {
 
     // MARK: The C API, for loops over millions of rows
 
-    private static func rows(_ statement: Statement, _ db: Database, _ body: (OpaquePointer) -> Void) throws {
+    static func rows(_ statement: Statement, _ db: Database, _ body: (OpaquePointer) -> Void) throws {
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         while true {
@@ -275,12 +351,12 @@ struct BatchFacts {
         }
     }
 
-    private static func key(_ statement: OpaquePointer, _ column: Int32) -> HashKey? {
+    static func key(_ statement: OpaquePointer, _ column: Int32) -> HashKey? {
         guard let base = sqlite3_column_blob(statement, column) else { return nil }
         return HashKey(UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(statement, column))))
     }
 
-    private static func text(_ statement: OpaquePointer, _ column: Int32) -> String? {
+    static func text(_ statement: OpaquePointer, _ column: Int32) -> String? {
         guard let base = sqlite3_column_text(statement, column) else { return nil }
         return String(cString: base)
     }

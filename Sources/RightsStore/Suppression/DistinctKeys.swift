@@ -20,11 +20,12 @@ struct DistinctKeys {
         var starts = [Int](repeating: 0, count: (1 << bits) + 1)
         for key in input { starts[Int(key.w0 >> shift) + 1] += 1 }
         for bucket in 0..<(1 << bits) { starts[bucket + 1] += starts[bucket] }
-        var order = [Int32](repeating: 0, count: count)
+        // Keys travel with their input index, so sorting a bucket touches only the bucket.
+        var order = [(key: HashKey, index: Int32)](repeating: (HashKey.zero, 0), count: count)
         var next = starts
         for (index, key) in input.enumerated() {
             let bucket = Int(key.w0 >> shift)
-            order[next[bucket]] = Int32(index)
+            order[next[bucket]] = (key, Int32(index))
             next[bucket] += 1
         }
         // Insertion sort within each bucket; equal keys keep their input order (the sort is stable).
@@ -34,9 +35,8 @@ struct DistinctKeys {
             if end - start < 2 { continue }
             for item in (start + 1)..<end {
                 let moving = order[item]
-                let key = input[Int(moving)]
                 var place = item
-                while place > start && key < input[Int(order[place - 1])] {
+                while place > start && moving.key < order[place - 1].key {
                     order[place] = order[place - 1]
                     place -= 1
                 }
@@ -46,8 +46,7 @@ struct DistinctKeys {
         var keys: [HashKey] = []
         var first: [Int32] = []
         var position = [Int32](repeating: 0, count: count)
-        for index in order {
-            let key = input[Int(index)]
+        for (key, index) in order {
             if keys.last != key {
                 keys.append(key)
                 first.append(index)

@@ -14,11 +14,14 @@ public struct GateRequest: Sendable {
     public var idColumn: String?
     public var zaloOA: String?
     public var fileName: String
+    /// The input's size in bytes when known: a large batch reads its sources while it is being parsed.
+    public var sizeHint: Int?
 
     public init(
         channel: Channel, purpose: Purpose, at: Date, until: Date? = nil, campaign: String? = nil, dryRun: Bool,
-        idColumn: String? = nil, zaloOA: String? = nil, fileName: String
+        idColumn: String? = nil, zaloOA: String? = nil, fileName: String, sizeHint: Int? = nil
     ) {
+        self.sizeHint = sizeHint
         self.channel = channel
         self.purpose = purpose
         self.at = at
@@ -68,6 +71,7 @@ extension RightsStore {
             throw StoreError.refused("a gate run that is not --dry-run records planned sends: give --campaign")
         }
         let input = InputFile(name: request.fileName, chunks: chunks)
+        let preloading = startPreload(request)
         var record = CSVRecord()
         let headers = try input.header(into: &record)
         let (column, kind) = try gateColumn(headers, request)
@@ -128,7 +132,7 @@ extension RightsStore {
         // The sources are read by two connections at once, before the write transaction; if anything was
         // committed in between, that transaction reads them again itself, so the decision is always made on
         // the state the run is recorded in.
-        let early = try concurrentFacts(keys, query)
+        let early = try concurrentFacts(keys, query, preload: try preloading?.wait())
         return try perform(actor: actor, at: now) { db in
             let facts: BatchFacts
             if let early, try AuditChain.headSeq(db) == early.head {
@@ -142,30 +146,38 @@ extension RightsStore {
             let decisions = facts.facts.map {
                 ContactDecision.exclusion(for: $0, channel: request.channel, purpose: request.purpose)
             }
+            let details = Dictionary(
+                uniqueKeysWithValues: ExclusionReason.allCases.map { ($0, detail($0, request)) })
             try clean.write(headers + ["normalized"])
             try excluded.write(["line", "identifier", "reason", "detail"])
 
-            var result = GateResult()
-            var allowedSlots: [Int] = []
-            for (row, outcome) in outcomes.enumerated() {
-                result.rows += 1
-                func exclude(_ reason: ExclusionReason, _ identifier: String, _ detail: String) throws {
-                    result.excluded[reason.rawValue, default: 0] += 1
-                    try excluded.write([String(outcome.line), identifier, reason.rawValue, detail])
-                }
+            // Rows are written in two halves at once, each into its own buffers, then appended in order.
+            let halves = GateOutput.write(
+                rows: rows, outcomes: outcomes, parts: 2
+            ) { [rows, invalidReasons, firstLines] row, outcome, writer in
                 let slot = Int(outcome.slot)
                 if outcome.slot == GateRowOutcome.invalid {
-                    try exclude(
-                        .invalidIdentifier, rows.string(record: row, field: column), invalidReasons[row] ?? "")
+                    try writer.exclude(
+                        outcome.line, rows.string(record: row, field: column), .invalidIdentifier,
+                        invalidReasons[row] ?? "")
                 } else if outcome.duplicate {
-                    try exclude(.duplicate, normalized[slot], "same recipient as line \(firstLines[slot])")
+                    try writer.exclude(
+                        outcome.line, normalized[slot], .duplicate, "same recipient as line \(firstLines[slot])")
                 } else if let reason = decisions[slot] {
-                    try exclude(reason, normalized[slot], detail(reason, request))
+                    try writer.exclude(outcome.line, normalized[slot], reason, details[reason] ?? "")
                 } else {
-                    try clean.write(rows, record: row, appending: normalized[slot])
-                    result.allowed += 1
-                    if !request.dryRun { allowedSlots.append(slot) }
+                    try writer.allow(row, slot: slot, normalized: normalized[slot])
                 }
+            }
+            var result = GateResult()
+            var allowedSlots: [Int] = []
+            for half in try halves.map({ try $0.get() }) {
+                try clean.write(encoded: half.clean)
+                try excluded.write(encoded: half.excluded)
+                result.rows += half.rows
+                result.allowed += half.allowedSlots.count
+                result.excluded.merge(half.excluded_counts) { $0 + $1 }
+                allowedSlots += half.allowedSlots
             }
             result.inputSHA256 = input.sha256()
             let excludedJSON = JSONValue.object(result.excluded.mapValues { .int($0) }).canonicalString
@@ -187,7 +199,8 @@ extension RightsStore {
                 INSERT INTO sends(id_hash, normalized, campaign, channel, purpose, sent_at, delivered, planned, gate_run_id)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7)
                 """)
-            for slot in allowedSlots {
+            // A dry run plans nothing: only a real run's recipients count toward later caps.
+            for slot in allowedSlots where !request.dryRun {
                 plan.bind(1, blob: keys[slot].bytes)
                 plan.bind(2, normalized[slot])
                 plan.bind(3, request.campaign ?? "")
@@ -212,10 +225,32 @@ extension RightsStore {
         }
     }
 
+    /// For a batch of a megabyte or more, starts reading the suppressions and consents whole on another core while
+    /// the batch is parsed (when each is at most `scanRowsPerRecipient` rows per estimated batch row).
+    private func startPreload(_ request: GateRequest) -> Pending<(head: Int64, sources: BatchFacts.Preload)>? {
+        guard let size = request.sizeHint, size >= 1 << 20 else { return nil }
+        let limit = BatchFacts.scanRowsPerRecipient * size / 24
+        let pending = Pending<(head: Int64, sources: BatchFacts.Preload)>()
+        DispatchQueue.global().async { [pool] in
+            pending.finish(
+                Result {
+                    try pool.read { db in
+                        (
+                            try AuditChain.headSeq(db),
+                            try BatchFacts.Preload(
+                                db, at: request.at, channel: request.channel, purpose: request.purpose, limit: limit)
+                        )
+                    }
+                })
+        }
+        return pending
+    }
+
     /// Reads the batch's facts with two connections at once, each in its own read transaction, and the audit head
     /// both saw (every change appends one audit event, so equal heads mean one state); nil when they differ.
     private func concurrentFacts(
-        _ keys: [HashKey], _ query: @escaping @Sendable (Database) throws -> BatchFacts.Query
+        _ keys: [HashKey], _ query: @escaping @Sendable (Database) throws -> BatchFacts.Query,
+        preload: (head: Int64, sources: BatchFacts.Preload)?
     ) throws -> (facts: BatchFacts, head: Int64)? {
         let parts = BatchFacts.Part.allCases
         let results = Mutex<[Result<(head: Int64, facts: BatchFacts), any Error>?]>(
@@ -224,6 +259,7 @@ extension RightsStore {
             let result = Result {
                 try pool.read { db in
                     var facts = BatchFacts(keys: keys)
+                    facts.preload = preload?.sources
                     try facts.read(parts[index], try query(db), db)
                     return (head: try AuditChain.headSeq(db), facts: facts)
                 }
@@ -231,7 +267,7 @@ extension RightsStore {
             results.withLock { $0[index] = result }
         }
         let read = try results.withLock { all in try all.map { try $0!.get() } }
-        guard Set(read.map(\.head)).count == 1 else { return nil }
+        guard Set(read.map(\.head) + (preload.map { [$0.head] } ?? [])).count == 1 else { return nil }
         var facts = read[0].facts
         for other in read.dropFirst() { facts.absorb(other.facts) }
         return (facts, read[0].head)
@@ -291,4 +327,93 @@ private struct GateRowOutcome {
     var line: Int
     var slot: Int32
     var duplicate = false
+}
+
+/// A result another thread delivers once.
+private final class Pending<Value: Sendable>: Sendable {
+    private let result = Mutex<Result<Value, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ value: Result<Value, any Error>) {
+        result.withLock { $0 = value }
+        done.signal()
+    }
+
+    func wait() throws -> Value {
+        done.wait()
+        return try result.withLock { $0! }.get()
+    }
+}
+
+/// Writes a gate's decided rows in parts on as many threads, each into its own buffers.
+private struct GateOutput {
+    private let cleanBytes = ByteSink()
+    private let excludedBytes = ByteSink()
+    private var clean: CSVWriter
+    private var excluded: CSVWriter
+    var rows = 0
+    var allowedSlots: [Int] = []
+    var excluded_counts: [String: Int] = [:]
+    let arena: CSVRecordArena
+
+    init(arena: CSVRecordArena) {
+        self.arena = arena
+        clean = CSVWriter { [cleanBytes] in cleanBytes.bytes += $0 }
+        excluded = CSVWriter { [excludedBytes] in excludedBytes.bytes += $0 }
+    }
+
+    /// Flushes both writers and hands over what they wrote.
+    mutating func finish() throws -> (clean: [UInt8], excluded: [UInt8]) {
+        try clean.flush()
+        try excluded.flush()
+        return (cleanBytes.bytes, excludedBytes.bytes)
+    }
+
+    mutating func exclude(_ line: Int, _ identifier: String, _ reason: ExclusionReason, _ detail: String) throws {
+        excluded_counts[reason.rawValue, default: 0] += 1
+        try excluded.write([String(line), identifier, reason.rawValue, detail])
+    }
+
+    mutating func allow(_ row: Int, slot: Int, normalized: String) throws {
+        try clean.write(arena, record: row, appending: normalized)
+        allowedSlots.append(slot)
+    }
+
+    struct Part: Sendable {
+        var clean: [UInt8]
+        var excluded: [UInt8]
+        var rows: Int
+        var allowedSlots: [Int]
+        var excluded_counts: [String: Int]
+    }
+
+    static func write(
+        rows arena: CSVRecordArena, outcomes: [GateRowOutcome], parts: Int,
+        _ each: @Sendable (Int, GateRowOutcome, inout GateOutput) throws -> Void
+    ) -> [Result<Part, any Error>] {
+        let results = Mutex<[Result<Part, any Error>?]>(Array(repeating: nil, count: parts))
+        let size = (outcomes.count + parts - 1) / max(parts, 1)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = min(part * size, outcomes.count)..<min((part + 1) * size, outcomes.count)
+            let result = Result { () throws -> Part in
+                var output = GateOutput(arena: arena)
+                for row in range {
+                    output.rows += 1
+                    try each(row, outcomes[row], &output)
+                }
+                let written = try output.finish()
+                return Part(
+                    clean: written.clean, excluded: written.excluded, rows: output.rows,
+                    allowedSlots: output.allowedSlots, excluded_counts: output.excluded_counts)
+            }
+            results.withLock { $0[part] = result }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+}
+
+/// Bytes a writer hands over, kept in memory.
+private final class ByteSink: @unchecked Sendable {
+    // Used by one thread at a time: each part of the output has its own.
+    var bytes: [UInt8] = []
 }
