@@ -162,7 +162,7 @@ enum EvidenceReport {
         organization: String, scope: (vi: String, en: String), fingerprint: String, details: [RequestDetail],
         suppressions: Int, gateRuns: Int, violations: Int
     ) throws -> String {
-        let template = try loadTemplate()
+        let template = try loadTemplate("evidence-report")
         var byType: [[String: Any]] = []
         var maxTotal = 1
         for type in RequestType.allCases {
@@ -241,13 +241,14 @@ enum EvidenceReport {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    private static func loadTemplate() throws -> MustacheTemplate {
+    /// A template of `Templates/reports`, HTML-escaping by default.
+    static func loadTemplate(_ name: String) throws -> MustacheTemplate {
         let bundle = templatesBundle
         guard
             let folder = bundle.url(forResource: "reports", withExtension: nil)
                 ?? bundle.resourceURL?.appendingPathComponent("reports", isDirectory: true)
         else { throw EvidenceExportError.template("Templates/reports is missing") }
-        let file = folder.appendingPathComponent("evidence-report.mustache")
+        let file = folder.appendingPathComponent("\(name).mustache")
         guard let data = FileManager.default.contents(atPath: file.path),
             let text = String(validating: data, as: UTF8.self)
         else { throw EvidenceExportError.template("\(file.path) is missing or not UTF-8") }

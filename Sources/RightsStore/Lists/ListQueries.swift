@@ -178,7 +178,7 @@ extension RightsStore {
         return (delimiter, headers.map { unionHeaders.firstIndex(of: $0) ?? 0 })
     }
 
-    private func parseRecord(_ raw: [UInt8], delimiter: UInt8) throws -> [String] {
+    func parseRecord(_ raw: [UInt8], delimiter: UInt8) throws -> [String] {
         let reader = CSVReader(bytes: raw, delimiter: delimiter, chunkSize: max(raw.count, 1))
         var record = CSVRecord()
         guard try reader.next(into: &record) else { return [] }

@@ -241,9 +241,14 @@ public struct Completion: Sendable {
     public var lateReason: String?
     /// Correction: field name → new value, applied to every entry of the person.
     public var corrections: [(field: String, value: String)]
+    /// Access: the SHA-256 of the report given to the person, recorded on the chain.
+    public var reportSHA256: String?
 
-    public init(lateReason: String? = nil, corrections: [(field: String, value: String)] = []) {
+    public init(
+        lateReason: String? = nil, corrections: [(field: String, value: String)] = [], reportSHA256: String? = nil
+    ) {
         self.lateReason = lateReason
         self.corrections = corrections
+        self.reportSHA256 = reportSHA256
     }
 }

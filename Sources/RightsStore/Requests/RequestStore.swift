@@ -212,7 +212,11 @@ extension RightsStore {
             case .objection, .withdrawConsent:
                 note = "refusal confirmed; suppression in force since receipt"
             case .access:
-                note = nil
+                guard let digest = completion.reportSHA256 else {
+                    throw StoreError.refused("an access request completes with its report: give --out DIR")
+                }
+                payload["report_sha256"] = .string(digest)
+                note = "access report given (SHA-256 \(digest.prefix(16))…)"
             }
             let late = at > request.due
             try db.execute(
