@@ -32,7 +32,7 @@ extension RightsStore {
     /// appended to the journal before the transaction commits.
     func erase(
         hashes subjectHashes: [[UInt8]], requestID: String?, reason: String, at: Date, actor: String, now: Date,
-        _ db: Database
+        journal: Bool = true, _ db: Database
     )
         throws -> ErasureCounts
     {
@@ -110,7 +110,8 @@ extension RightsStore {
         counts["requests"] = requestIDs.count
         let record = ErasureRecord(
             at: Timestamp.utc(now), request: requestID, hashes: hashes.map { Hex.encode(Array($0)) }.sorted())
-        try appendToJournal(record)
+        // A replay after a restore (`journal: false`) re-applies a line already in the journal.
+        if journal { try appendToJournal(record) }
         return counts
     }
 
