@@ -79,7 +79,7 @@ public struct EvidenceExporter {
             window = range
             ids = try store.requestIDs(receivedFrom: range.lowerBound, before: range.upperBound)
         }
-        let details = try ids.map { try store.request($0) }
+        let details = try store.requests(ids)
         let wanted = Set(ids)
         let events = try store.auditEvents()
         var inScope = Set<Int64>()

@@ -321,6 +321,11 @@ extension RightsStore {
 
     public func request(_ id: String) throws -> RequestDetail { try read { try requestDetail(id, $0) } }
 
+    /// Several requests read in one transaction: an evidence bundle of a year holds thousands.
+    public func requests(_ ids: [String]) throws -> [RequestDetail] {
+        try read { db in try ids.map { try requestDetail($0, db) } }
+    }
+
     /// The requests received in `[start, end)`, oldest first: the requests an evidence bundle for a period covers.
     public func requestIDs(receivedFrom start: Date, before end: Date) throws -> [String] {
         try read { db in
@@ -524,7 +529,9 @@ extension RightsStore {
     }
 
     fileprivate func requestView(_ id: String, _ db: Database) throws -> RequestView {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM requests WHERE id = ?", arguments: [id]) else {
+        guard
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM requests WHERE id = ?"), arguments: [id])
+        else {
             throw StoreError.refused("no request \(id)")
         }
         return RequestView(
@@ -542,29 +549,34 @@ extension RightsStore {
 
     fileprivate func requestDetail(_ id: String, _ db: Database) throws -> RequestDetail {
         let view = try requestView(id, db)
-        let row = try Row.fetchOne(db, sql: "SELECT * FROM requests WHERE id = ?", arguments: [id])!
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM requests WHERE id = ?"), arguments: [id])!
         func time(_ value: Int64?) -> String? { value.map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) } }
         let events = try Row.fetchAll(
-            db, sql: "SELECT at, kind, actor, note FROM request_events WHERE request_id = ? ORDER BY at, id",
+            db.cachedStatement(
+                sql: "SELECT at, kind, actor, note FROM request_events WHERE request_id = ? ORDER BY at, id"),
             arguments: [id]
         ).map { RequestDetail.Event(at: time($0["at"])!, kind: $0["kind"], actor: $0["actor"], note: $0["note"]) }
         let subjects = try Row.fetchAll(
-            db,
-            sql: "SELECT normalized, verified_at, method FROM request_subjects WHERE request_id = ? ORDER BY position",
+            db.cachedStatement(
+                sql:
+                    "SELECT normalized, verified_at, method FROM request_subjects WHERE request_id = ? ORDER BY position"
+            ),
             arguments: [id]
         ).map {
             RequestDetail.Subject(
                 identifier: $0["normalized"], verifiedAt: time($0["verified_at"]), method: $0["method"])
         }
         let processors = try Row.fetchAll(
-            db, sql: "SELECT * FROM request_processors WHERE request_id = ? ORDER BY notified_at", arguments: [id]
+            db.cachedStatement(sql: "SELECT * FROM request_processors WHERE request_id = ? ORDER BY notified_at"),
+            arguments: [id]
         ).map {
             RequestDetail.Processor(
                 id: $0["processor_id"], name: $0["name"], notifiedAt: time($0["notified_at"])!,
                 confirmedAt: time($0["confirmed_at"]))
         }
         let letters = try Row.fetchAll(
-            db, sql: "SELECT kind, lang, text, sent_at FROM letters WHERE request_id = ? ORDER BY id", arguments: [id]
+            db.cachedStatement(sql: "SELECT kind, lang, text, sent_at FROM letters WHERE request_id = ? ORDER BY id"),
+            arguments: [id]
         ).map {
             RequestDetail.Letter(kind: $0["kind"], lang: $0["lang"], sentAt: time($0["sent_at"])!, text: $0["text"])
         }
