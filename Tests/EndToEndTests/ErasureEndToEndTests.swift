@@ -50,8 +50,28 @@ struct ErasureEndToEndTests {
         for form in ["912 345 678", "912345678", lan, "chị Lan"] {
             #expect(before.contains { $0.range(of: Data(form.utf8)) != nil }, "\(form) was never stored")
         }
+        // Another process (as the web desk would) holds a read transaction while the deletion completes: the
+        // erasure commits, and the WAL is emptied once the reader lets go.
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys, time\n"
+                + "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                + "c.execute('BEGIN'); c.execute('SELECT count(*) FROM entries').fetchone()\n"
+                + "print('reading', flush=True); time.sleep(2); c.execute('COMMIT')\n",
+            desk.database,
+        ]
+        let readerOut = Pipe()
+        reader.standardOutput = readerOut
+        try reader.run()
+        _ = readerOut.fileHandleForReading.availableData  // "reading": its snapshot is open
         let completed = try desk.run("request", "complete", id, "--at", "2026-06-03T10:00:00+07:00")
+        reader.waitUntilExit()
         #expect(completed.status == 0, "\(completed.stderr)")
+        #expect(reader.terminationStatus == 0)
+        let wal = (try? FileManager.default.attributesOfItem(atPath: desk.database + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0, "the WAL still holds \(wal) bytes")
 
         // No written form of the number, nor the name or the email on its row, anywhere in the files.
         let forms = [
