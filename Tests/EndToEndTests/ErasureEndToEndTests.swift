@@ -105,4 +105,23 @@ struct ErasureEndToEndTests {
             shown["state"] as? String == "completed"
                 || (shown["request"] as? [String: Any])?["state"] as? String == "completed")
     }
+
+    @Test("a journal line cut short by a crash is dropped before the next erasure is journalled")
+    func tornJournal() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        let journal = desk.database + ".erasures"
+        try Data("{\"at\":\"2026-06-0".utf8).write(to: URL(fileURLWithPath: journal))
+        let request = try json(
+            desk, "request", "new", "--type", "deletion", "--subject", "0912345678", "--channel", "web",
+            "--received-at", "2026-06-01T09:00:00+07:00")
+        let id = try #require(request["id"] as? String)
+        #expect(
+            try desk.run("request", "verify", id, "--method", "OTP", "--at", "2026-06-02T10:00:00+07:00").status == 0)
+        #expect(try desk.run("request", "complete", id, "--at", "2026-06-03T10:00:00+07:00").status == 0)
+        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1)
+        let record = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(record?["request"] as? String == id)
+    }
 }

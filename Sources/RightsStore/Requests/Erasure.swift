@@ -124,8 +124,15 @@ extension RightsStore {
                 FileManager.default.createFile(
                     atPath: erasureJournalPath, contents: nil, attributes: [.posixPermissions: 0o600])
             }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: erasureJournalPath))
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: erasureJournalPath))
             defer { try? handle.close() }
+            // A last line without its newline was cut short by a crash before its transaction committed: drop it,
+            // so that this record starts a line of its own.
+            let existing = try Data(contentsOf: URL(fileURLWithPath: erasureJournalPath))
+            if let last = existing.last, last != UInt8(ascii: "\n") {
+                let keep = existing.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+                try handle.truncate(atOffset: UInt64(keep))
+            }
             try handle.seekToEnd()
             try handle.write(contentsOf: line)
             try handle.synchronize()
