@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
@@ -48,12 +50,23 @@ let package = Package(
         // Realistic Vietnamese contact data, generated deterministically, for the demo and the benchmarks.
         .target(name: "RightsSamples", dependencies: ["RightsCore"]),
         // Mustache templates (letters, pages, reports) as a resource bundle.
-        .target(name: "RightsTemplates", path: "Templates", resources: [.copy("letters"), .copy("reports")]),
+        .target(
+            name: "RightsTemplates", path: "Templates", resources: [.copy("letters"), .copy("reports"), .copy("api")]
+        ),
+        // The web desk and JSON API (Hummingbird 2): routes, auth, the Zalo webhook; calls the same services as the CLI.
+        .target(
+            name: "RightsServer",
+            dependencies: [
+                "RightsCore", "RightsStore", "RightsEvidence", "RightsTemplates",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: parses arguments, opens the store, calls services.
         .executableTarget(
             name: "rightsdesk",
             dependencies: [
-                "RightsCore", "RightsStore", "RightsEvidence", "RightsSamples",
+                "RightsCore", "RightsStore", "RightsEvidence", "RightsSamples", "RightsServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +90,13 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "RightsServerTests",
+            dependencies: [
+                "RightsServer", "RightsStore", "RightsEvidence", "RightsCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // Drives the built `rightsdesk` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["rightsdesk", "RightsCore"], exclude: ["Fixtures"]),

@@ -356,6 +356,45 @@ enum Migrations {
                     CREATE INDEX consent_events_by_identifier ON consent_events(id_hash, channel, purpose, at, kind);
                     """)
         }
+        migrator.registerMigration("Create staff users and the Zalo webhook log") { db in
+            try db.execute(
+                sql: """
+                    -- Staff of the desk. A token is 256 random bits shown once; only its SHA-256 is kept, so a
+                    -- request is authenticated with one indexed read.
+                    CREATE TABLE users (
+                        name TEXT PRIMARY KEY,
+                        role TEXT NOT NULL CHECK (role IN ('officer', 'support', 'auditor')),
+                        token_sha256 BLOB NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL,
+                        rotated_at INTEGER,
+                        disabled_at INTEGER
+                    ) STRICT;
+
+                    -- Every webhook event recorded once (Zalo retries): the key makes a replay a no-op. `text`
+                    -- and `id_hash` are kept for messages an officer must judge; an erasure removes them.
+                    CREATE TABLE webhook_events (
+                        event_key TEXT PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        id_hash BLOB,
+                        outcome TEXT NOT NULL,
+                        request_id TEXT,
+                        text TEXT,
+                        received_at INTEGER NOT NULL,
+                        reviewed_at INTEGER
+                    ) STRICT;
+                    CREATE INDEX webhook_events_by_identifier ON webhook_events(id_hash);
+
+                    -- Who looked up whose data, written in batches off the request path (not on the chain).
+                    CREATE TABLE lookups (
+                        id INTEGER PRIMARY KEY,
+                        user TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        id_hash BLOB,
+                        at INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

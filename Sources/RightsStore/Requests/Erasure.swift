@@ -82,6 +82,10 @@ extension RightsStore {
             count("suppressed_contacts", db.changesCount)
             try db.execute(sql: "DELETE FROM subject_keys WHERE subject = ?", arguments: [Hex.encode(Array(hash))])
             count("subject_keys", db.changesCount)
+            try db.execute(sql: "DELETE FROM webhook_events WHERE id_hash = ?", arguments: [hash])
+            count("webhook_events", db.changesCount)
+            try db.execute(sql: "DELETE FROM lookups WHERE id_hash = ?", arguments: [hash])
+            count("lookups", db.changesCount)
             requestIDs.formUnion(
                 try String.fetchAll(
                     db, sql: "SELECT request_id FROM request_subjects WHERE id_hash = ?", arguments: [hash]))

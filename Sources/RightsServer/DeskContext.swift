@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import RightsCore
+import RightsStore
+
+/// The request context of the desk: who is signed in, once `StaffAuthenticator` has run.
+public struct DeskContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var user: StaffUser?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// The signed-in user if their role may do `action`: 401 when no one is signed in, 403 when the role may not.
+    public func require(_ action: StaffAction) throws -> StaffUser {
+        guard let user else { throw Problem.unauthorized }
+        guard user.role.may(action) else {
+            throw Problem(
+                status: .forbidden, title: "Forbidden",
+                detail: "the \(user.role.rawValue) role may not \(action.phrase)")
+        }
+        return user
+    }
+}
+
+extension StaffAction {
+    /// For error messages: "the support role may not export evidence".
+    var phrase: String {
+        switch self {
+        case .lookUp: "look up a person"
+        case .fileObjection: "file an objection"
+        case .readRequests: "read requests"
+        case .manageRequests: "change requests, suppressions or consents"
+        case .exportEvidence: "export evidence"
+        case .readAccessReports: "see access reports"
+        }
+    }
+}
+
+/// An RFC 9457 problem: every error of the API is `application/problem+json` with a `detail` a person can act on.
+public struct Problem: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+
+    public init(status: HTTPResponse.Status, title: String, detail: String) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+    }
+
+    static let unauthorized = Problem(
+        status: .unauthorized, title: "Unauthorized",
+        detail: "send Authorization: Bearer TOKEN with a token from `rightsdesk users add`")
+
+    static func badRequest(_ detail: String) -> Problem {
+        Problem(status: .badRequest, title: "Bad Request", detail: detail)
+    }
+
+    static func notFound(_ detail: String) -> Problem { Problem(status: .notFound, title: "Not Found", detail: detail) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: JSONValue = [
+            "type": "about:blank", "title": .string(title), "status": .int(Int64(status.code)),
+            "detail": .string(detail),
+        ]
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(
+            status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.canonicalBytes)))
+    }
+}
+
+/// Reads `Authorization: Bearer TOKEN` and signs the user in for the rest of the request. A missing or unknown token
+/// leaves no one signed in; the route decides whether that is a 401.
+struct StaffAuthenticator: RouterMiddleware {
+    typealias Context = DeskContext
+    let store: RightsStore
+
+    func handle(
+        _ request: Request, context: DeskContext, next: (Request, DeskContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            let token = String(header.dropFirst("Bearer ".count)).trimmingWhitespace()
+            context.user = try store.authenticate(token: token)
+        }
+        return try await next(request, context)
+    }
+}

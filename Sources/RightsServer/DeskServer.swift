@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import Logging
+import RightsCore
+import RightsEvidence
+import RightsStore
+import RightsTemplates
+
+/// The web desk and JSON API over one installation (CONTRACT.md "The web desk"). Every route calls the same
+/// store services as the command line; personal data never goes to the server log.
+public struct DeskServer: Sendable {
+    public let installation: Installation
+    /// The Zalo OA secret the webhook verifies signatures with; without it every webhook call is refused.
+    public let zaloSecret: String?
+    /// The clock, replaceable in tests.
+    public let now: @Sendable () -> Date
+
+    public init(installation: Installation, zaloSecret: String?, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.installation = installation
+        self.zaloSecret = zaloSecret
+        self.now = now
+    }
+
+    var store: RightsStore { installation.store }
+
+    public func makeRouter() throws -> Router<DeskContext> {
+        let router = Router(context: DeskContext.self)
+        router.add(middleware: StaffAuthenticator(store: store))
+        router.get("/healthz") { _, _ in HTTPResponse.Status.ok }
+        let openAPI = try OpenAPIDocument.load()
+        router.get("/api/v1/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
+        }
+        APIRoutes(server: self).add(to: router.group("/api/v1"))
+        return router
+    }
+
+    public func makeApplication(host: String, port: Int, logger: Logger? = nil) throws -> some ApplicationProtocol {
+        var logger = logger ?? Logger(label: "rightsdesk.serve")
+        logger.logLevel = .info
+        return Application(
+            router: try makeRouter(), configuration: .init(address: .hostname(host, port: port)), logger: logger)
+    }
+}
+
+/// The OpenAPI 3.1 description of `/api/v1`, kept in the repository at `Templates/api/openapi.json`.
+enum OpenAPIDocument {
+    static func load() throws -> [UInt8] {
+        let bundle = templatesBundle
+        guard
+            let url = bundle.url(forResource: "openapi", withExtension: "json", subdirectory: "api")
+                ?? bundle.resourceURL?.appendingPathComponent("api/openapi.json"),
+            let data = FileManager.default.contents(atPath: url.path)
+        else { throw Problem(status: .internalServerError, title: "Missing", detail: "Templates/api/openapi.json") }
+        return Array(data)
+    }
+}
+
+/// JSON responses: sorted keys, one document.
+func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    return Response(
+        status: status, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+}

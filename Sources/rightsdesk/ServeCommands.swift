@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import RightsCore
+import RightsEvidence
+import RightsServer
+import RightsStore
+
+/// `rightsdesk serve`: the web desk and JSON API until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the web desk and the JSON API (Zalo OA secret from $RIGHTSDESK_ZALO_OA_SECRET).")
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let installation = try Output.run { try database.open() }
+        let secret = ProcessInfo.processInfo.environment["RIGHTSDESK_ZALO_OA_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if secret == nil {
+            Output.error("rightsdesk: RIGHTSDESK_ZALO_OA_SECRET is not set: every Zalo webhook call will be refused")
+        }
+        let server = DeskServer(installation: installation, zaloSecret: secret)
+        let app = try server.makeApplication(host: host, port: port)
+        try await app.runService()
+    }
+}
+
+/// `rightsdesk users add|list|disable|rotate` (CONTRACT.md "The web desk").
+struct Users: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Staff of the web desk and their API tokens.",
+        subcommands: [Add.self, List.self, Disable.self, Rotate.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user; prints their token once.")
+        @Argument(help: "The user's name.") var name: String
+        @Option(help: "officer, support or auditor.") var role: StaffRole
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let issued = try Output.run {
+                try database.open().store.addUser(name, role: role, actor: actor.resolved, now: Date())
+            }
+            try Users.print(issued, json: output.json)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users and roles.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let users = try Output.run { try database.open().store.users() }
+            if output.json {
+                try Output.json(users)
+            } else {
+                for user in users {
+                    Output.line("\(user.name)\t\(user.role.rawValue)\t\(user.disabled ? "disabled" : "active")")
+                }
+            }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a user's token from working.")
+        @Argument(help: "The user's name.") var name: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+
+        func run() throws {
+            try Output.run { try database.open().store.disableUser(name, actor: actor.resolved, now: Date()) }
+            Output.line("\(name) disabled")
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a user a new token (the old one stops working).")
+        @Argument(help: "The user's name.") var name: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let issued = try Output.run {
+                try database.open().store.rotateUser(name, actor: actor.resolved, now: Date())
+            }
+            try Users.print(issued, json: output.json)
+        }
+    }
+
+    static func print(_ issued: IssuedToken, json: Bool) throws {
+        if json {
+            try Output.json(issued)
+        } else {
+            Output.line("\(issued.name) (\(issued.role.rawValue)): token \(issued.token)")
+            Output.line("It is shown once; use it as Authorization: Bearer TOKEN or to sign in on the desk.")
+        }
+    }
+}
+
+extension StaffRole: ExpressibleByArgument {}

@@ -1,0 +1,177 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RightsCore
+import RightsEvidence
+import RightsStore
+import Testing
+
+@testable import RightsServer
+
+/// A temporary installation with one user of each role, served in process.
+final class DeskFixture: @unchecked Sendable {
+    let folder: String
+    let installation: Installation
+    var tokens: [StaffRole: String] = [:]
+
+    init() throws {
+        folder = NSTemporaryDirectory() + "rightsdesk-server-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        installation = try Installation.create(
+            databasePath: folder + "/desk.sqlite", organization: "Công ty TNHH Ví Dụ", actor: "test", now: Date())
+        for role in StaffRole.allCases {
+            tokens[role] = try installation.store.addUser("\(role.rawValue)-1", role: role, actor: "test", now: Date())
+                .token
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    var store: RightsStore { installation.store }
+
+    func router() throws -> Router<DeskContext> {
+        try DeskServer(installation: installation, zaloSecret: "example-oa-secret").makeRouter()
+    }
+
+    func headers(_ role: StaffRole?, json: Bool = false) -> HTTPFields {
+        var fields = HTTPFields()
+        if let role, let token = tokens[role] { fields[.authorization] = "Bearer \(token)" }
+        if json { fields[.contentType] = "application/json" }
+        return fields
+    }
+}
+
+@Suite("JSON API and roles")
+struct APITests {
+    @Test("health and the OpenAPI document answer without a token")
+    func open() async throws {
+        let desk = try DeskFixture()
+        try await Application(router: try desk.router()).test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let document = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect((document?["openapi"] as? String)?.hasPrefix("3.1") == true)
+            }
+        }
+    }
+
+    @Test("every API route is in the OpenAPI document, and every documented operation answers")
+    func documentMatchesRoutes() async throws {
+        let desk = try DeskFixture()
+        let router = try desk.router()
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(try OpenAPIDocument.load())) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var documented = Set<String>()
+        for (path, operations) in paths {
+            for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        // Hummingbird writes a parameter as {id} or :id; the document as {id}.
+        let routes = Set(
+            router.routes.map {
+                "\($0.method.rawValue) /\($0.path.description.replacingOccurrences(of: ":id", with: "{id}"))"
+            }
+            .map { $0.replacingOccurrences(of: "//", with: "/") }
+            .filter { $0.contains("/api/v1/") })
+        #expect(routes.count == 6, "\(routes.sorted())")
+        #expect(
+            routes.subtracting(documented).isEmpty,
+            "routes missing from the document: \(routes.subtracting(documented))")
+        let operations = documented.sorted()
+        try await Application(router: router).test(.router) { client in
+            for operation in operations {
+                let parts = operation.split(separator: " ", maxSplits: 1)
+                let path = parts[1].replacingOccurrences(of: "{id}", with: "RQ-0000-404")
+                let method = HTTPRequest.Method(String(parts[0]))!
+                try await client.execute(
+                    uri: String(path), method: method, headers: desk.headers(.officer, json: true),
+                    body: method == .post ? ByteBuffer(string: "{}") : nil
+                ) { response in
+                    // An operation that exists answers with its own status (a 404 only as a problem about the id).
+                    let body = String(buffer: response.body)
+                    #expect(response.status != .notFound || body.contains("RQ-0000-404"), "\(operation): \(body)")
+                }
+            }
+        }
+    }
+
+    @Test("the role matrix: no token 401, a role that may not 403 with nothing changed, a role that may succeeds")
+    func roles() async throws {
+        let desk = try DeskFixture()
+        let objection = #"{"type":"objection","subjects":["0912 345 678"],"channel":"zalo"}"#
+        let deletion = #"{"type":"deletion","subjects":["0903000111"],"channel":"web"}"#
+        let suppression = #"{"identifier":"0904000222","reason":"gọi tổng đài"}"#
+        let cases: [(StaffRole?, HTTPRequest.Method, String, String?, HTTPResponse.Status)] = [
+            (nil, .get, "/api/v1/requests", nil, .unauthorized),
+            (nil, .get, "/api/v1/why?id=0912345678", nil, .unauthorized),
+            (.support, .get, "/api/v1/requests", nil, .forbidden),
+            (.support, .post, "/api/v1/requests", deletion, .forbidden),
+            (.support, .post, "/api/v1/suppressions", suppression, .forbidden),
+            (.support, .post, "/api/v1/requests", objection, .created),
+            (.support, .get, "/api/v1/why?id=0912345678", nil, .ok),
+            (.auditor, .get, "/api/v1/requests", nil, .ok),
+            (.auditor, .post, "/api/v1/requests", objection, .forbidden),
+            (.auditor, .post, "/api/v1/suppressions", suppression, .forbidden),
+            (.auditor, .get, "/api/v1/why?id=0912345678", nil, .ok),
+            (.officer, .post, "/api/v1/requests", deletion, .created),
+            (.officer, .post, "/api/v1/suppressions", suppression, .created),
+            (.officer, .get, "/api/v1/requests?state=received", nil, .ok),
+        ]
+        try await Application(router: try desk.router()).test(.router) { client in
+            for (role, method, uri, body, expected) in cases {
+                let before = try desk.store.verifyAuditChain()
+                try await client.execute(
+                    uri: uri, method: method, headers: desk.headers(role, json: body != nil),
+                    body: body.map { ByteBuffer(string: $0) }
+                ) { response in
+                    #expect(response.status == expected, "\(role?.rawValue ?? "none") \(method) \(uri)")
+                    if response.status.code >= 400 {
+                        #expect(response.headers[.contentType] == "application/problem+json")
+                        #expect(String(buffer: response.body).contains("\"detail\""))
+                    }
+                }
+                if expected.code >= 400 {
+                    // Refused means unchanged: the chain did not grow.
+                    #expect(try desk.store.verifyAuditChain() == before, "\(uri) changed something")
+                }
+            }
+        }
+        let requests = try desk.store.requests(RequestFilter(asOf: Date()))
+        #expect(requests.map(\.type).sorted { $0.rawValue < $1.rawValue } == [.deletion, .objection])
+        let events = try desk.store.auditEvents().filter { $0.kind == "request.new" }
+        #expect(Set(events.map(\.actor)) == ["support-1", "officer-1"])
+    }
+
+    @Test("bad input is a 400 problem with a detail; a disabled or rotated-out token is 401")
+    func problemsAndTokens() async throws {
+        let desk = try DeskFixture()
+        try await Application(router: try desk.router()).test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/requests", method: .post, headers: desk.headers(.officer, json: true),
+                body: ByteBuffer(string: #"{"type":"objection","subjects":["abc"]}"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("subjects[0]"))
+            }
+            try await client.execute(
+                uri: "/api/v1/why?id=12", method: .get, headers: desk.headers(.support)
+            ) { #expect($0.status == .badRequest) }
+            let old = try #require(desk.tokens[.auditor])
+            let rotated = try desk.store.rotateUser("auditor-1", actor: "test", now: Date())
+            var fields = HTTPFields()
+            fields[.authorization] = "Bearer \(old)"
+            try await client.execute(uri: "/api/v1/requests", method: .get, headers: fields) {
+                #expect($0.status == .unauthorized)
+            }
+            fields[.authorization] = "Bearer \(rotated.token)"
+            try await client.execute(uri: "/api/v1/requests", method: .get, headers: fields) {
+                #expect($0.status == .ok)
+            }
+            try desk.store.disableUser("auditor-1", actor: "test", now: Date())
+            try await client.execute(uri: "/api/v1/requests", method: .get, headers: fields) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+    }
+}
