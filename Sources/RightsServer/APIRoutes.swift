@@ -68,7 +68,7 @@ struct APIRoutes {
             return try json(view, status: .created)
         }
         api.get("why") { request, context in
-            _ = try context.require(.lookUp)
+            let user = try context.require(.lookUp)
             guard let text = request.uri.queryParameters["id"] else {
                 throw Problem.badRequest("give the identifier as ?id=, e.g. ?id=0912345678")
             }
@@ -78,7 +78,9 @@ struct APIRoutes {
             } catch {
                 throw Problem.badRequest("id: \(error.description)")
             }
-            return try json(try store.why(identifier, now: server.now()))
+            let now = server.now()
+            server.lookups.record(user: user.name, kind: "why", identifier: identifier, at: now)
+            return try json(try store.why(identifier, now: now))
         }
         api.post("suppressions") { request, context in
             let user = try context.require(.manageRequests)

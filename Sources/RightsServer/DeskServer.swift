@@ -14,11 +14,14 @@ public struct DeskServer: Sendable {
     public let zaloSecret: String?
     /// The clock, replaceable in tests.
     public let now: @Sendable () -> Date
+    /// Lookups of personal data by staff, written in batches.
+    public let lookups: LookupLog
 
     public init(installation: Installation, zaloSecret: String?, now: @escaping @Sendable () -> Date = { Date() }) {
         self.installation = installation
         self.zaloSecret = zaloSecret
         self.now = now
+        lookups = LookupLog(store: installation.store)
     }
 
     var store: RightsStore { installation.store }
@@ -34,6 +37,7 @@ public struct DeskServer: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
         }
         APIRoutes(server: self).add(to: router.group("/api/v1"))
+        WebhookRoutes(server: self).add(to: router)
         return router
     }
 

@@ -371,12 +371,13 @@ enum Migrations {
                     ) STRICT;
 
                     -- Every webhook event recorded once (Zalo retries): the key makes a replay a no-op. `text`
-                    -- and `id_hash` are kept for messages an officer must judge; an erasure removes them.
+                    -- and `identifier` are kept only for messages an officer must judge; an erasure removes them.
                     CREATE TABLE webhook_events (
                         event_key TEXT PRIMARY KEY,
                         source TEXT NOT NULL,
                         event TEXT NOT NULL,
                         id_hash BLOB,
+                        identifier TEXT,
                         outcome TEXT NOT NULL,
                         request_id TEXT,
                         text TEXT,

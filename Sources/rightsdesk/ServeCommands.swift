@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
         let server = DeskServer(installation: installation, zaloSecret: secret)
         let app = try server.makeApplication(host: host, port: port)
         try await app.runService()
+        server.lookups.flush()
     }
 }
 

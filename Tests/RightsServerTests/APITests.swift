@@ -174,4 +174,22 @@ struct APITests {
             }
         }
     }
+
+    @Test("lookups of personal data are logged per user, in batches, without the identifier")
+    func lookupLog() async throws {
+        let desk = try DeskFixture()
+        let server = DeskServer(installation: desk.installation, zaloSecret: nil)
+        try await Application(router: try server.makeRouter()).test(.router) { client in
+            for number in ["0912345678", "0903000111"] {
+                try await client.execute(uri: "/api/v1/why?id=\(number)", method: .get, headers: desk.headers(.support))
+                {
+                    #expect($0.status == .ok)
+                }
+            }
+        }
+        #expect(try desk.store.lookups().isEmpty, "a lookup wrote on the request path")
+        server.lookups.flush()
+        let logged = try desk.store.lookups()
+        #expect(logged.count == 2 && logged.allSatisfy { $0.user == "support-1" && $0.kind == "why" })
+    }
 }

@@ -9,71 +9,76 @@ extension RightsStore {
     /// consent — suppresses its identifiers for marketing at once, from the time of receipt (invariant 7).
     public func createRequest(_ new: NewRequest, actor: String, at now: Date) throws -> RequestView {
         guard !new.subjects.isEmpty else { throw StoreError.refused("a request names at least one --subject") }
-        return try perform(actor: actor, at: now) { db in
-            let ruleSet = try activeRuleSet(for: new.receivedAt, db)
-            let calculator = DeadlineCalculator(calendar: try holidayCalendar(db))
-            let deadlines = calculator.deadlines(
-                for: new.type, processors: new.processors, receivedAt: new.receivedAt, under: ruleSet)
-            let hashes = new.subjects.map { hasher.hash($0) }
-            let duplicateOf = try openRequest(ofType: new.type, matching: hashes, db)
-            let seq = (try Int.fetchOne(db, sql: "SELECT count(*) FROM requests") ?? 0) + 1
-            let year = VietnamTime.date(of: new.receivedAt).year
-            var id = "RQ-\(year)-\(String(format: "%06d", seq))"
-            while try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM requests WHERE id = ?)", arguments: [id])
-                == true
-            {
-                id += "b"
-            }
+        return try perform(actor: actor, at: now) { db in try createRequest(new, actor: actor, at: now, db) }
+    }
+
+    /// The body of `createRequest` inside a caller's unit of work (the Zalo webhook records its event with it).
+    func createRequest(_ new: NewRequest, actor: String, at now: Date, _ db: Database) throws -> (
+        RequestView, AuditDraft
+    ) {
+        let ruleSet = try activeRuleSet(for: new.receivedAt, db)
+        let calculator = DeadlineCalculator(calendar: try holidayCalendar(db))
+        let deadlines = calculator.deadlines(
+            for: new.type, processors: new.processors, receivedAt: new.receivedAt, under: ruleSet)
+        let hashes = new.subjects.map { hasher.hash($0) }
+        let duplicateOf = try openRequest(ofType: new.type, matching: hashes, db)
+        let seq = (try Int.fetchOne(db, sql: "SELECT count(*) FROM requests") ?? 0) + 1
+        let year = VietnamTime.date(of: new.receivedAt).year
+        var id = "RQ-\(year)-\(String(format: "%06d", seq))"
+        while try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM requests WHERE id = ?)", arguments: [id])
+            == true
+        {
+            id += "b"
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO requests(id, type, state, rule_set, channel, received_at, processors, scope,
+                    ack_due, ack_due_date, due, due_date, citation, original_due, original_due_date, duplicate_of,
+                    name, address, note, created_at, created_by)
+                VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, new.type.rawValue, ruleSet.id, new.channel.rawValue, ms(new.receivedAt), new.processors,
+                new.scope.rawValue, ms(deadlines.ackDue), deadlines.ackDueDate.description, ms(deadlines.due),
+                deadlines.dueDate.description, deadlines.citation, ms(deadlines.due),
+                deadlines.dueDate.description, duplicateOf, new.name, new.address, new.note, ms(now), actor,
+            ])
+        for (position, (subject, hash)) in zip(new.subjects, hashes).enumerated() {
             try db.execute(
                 sql: """
-                    INSERT INTO requests(id, type, state, rule_set, channel, received_at, processors, scope,
-                        ack_due, ack_due_date, due, due_date, citation, original_due, original_due_date, duplicate_of,
-                        name, address, note, created_at, created_by)
-                    VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, new.type.rawValue, ruleSet.id, new.channel.rawValue, ms(new.receivedAt), new.processors,
-                    new.scope.rawValue, ms(deadlines.ackDue), deadlines.ackDueDate.description, ms(deadlines.due),
-                    deadlines.dueDate.description, deadlines.citation, ms(deadlines.due),
-                    deadlines.dueDate.description, duplicateOf, new.name, new.address, new.note, ms(now), actor,
-                ])
-            for (position, (subject, hash)) in zip(new.subjects, hashes).enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT INTO request_subjects(request_id, position, kind, normalized, id_hash)
-                        VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [id, position, subject.kind.rawValue, subject.normalized, Data(hash)])
-            }
-            try addEvent(id, at: new.receivedAt, kind: "received", actor: actor, note: new.note, now: now, db)
-            var suppressed = 0
-            if new.type == .objection || new.type == .withdrawConsent {
-                // Decree 91/2020 Art. 13(4): a refusal stops advertising immediately, before identity checks.
-                for hash in hashes {
-                    suppressed += try insertSuppression(
-                        hash, purpose: .marketing, reason: "\(new.type.rawValue) request \(id)", since: new.receivedAt,
-                        requestID: id, actor: actor, now: now, db)
-                }
-                try addEvent(
-                    id, at: new.receivedAt, kind: "suppressed", actor: actor,
-                    note: "marketing on every channel, from receipt", now: now, db)
-            }
-            let view = try requestView(id, db)
-            let draft = AuditDraft(
-                kind: "request.new",
-                payload: [
-                    "request_id": .string(id), "type": .string(new.type.rawValue), "rule_set": .string(ruleSet.id),
-                    "channel": .string(new.channel.rawValue), "received_at": .string(view.receivedAt),
-                    "ack_due": .string(view.ackDue), "due": .string(view.due), "processors": .bool(new.processors),
-                    "subjects": .int(new.subjects.count), "suppressions": .int(suppressed),
-                    "duplicate_of": .optional(duplicateOf),
-                ],
-                subject: hashes[0],
-                pii: [
-                    "subjects": .array(new.subjects.map { .string($0.normalized) }), "name": .optional(new.name),
-                    "address": .optional(new.address), "note": .optional(new.note),
-                ])
-            return (view, draft)
+                    INSERT INTO request_subjects(request_id, position, kind, normalized, id_hash)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [id, position, subject.kind.rawValue, subject.normalized, Data(hash)])
         }
+        try addEvent(id, at: new.receivedAt, kind: "received", actor: actor, note: new.note, now: now, db)
+        var suppressed = 0
+        if new.type == .objection || new.type == .withdrawConsent {
+            // Decree 91/2020 Art. 13(4): a refusal stops advertising immediately, before identity checks.
+            for hash in hashes {
+                suppressed += try insertSuppression(
+                    hash, purpose: .marketing, reason: "\(new.type.rawValue) request \(id)", since: new.receivedAt,
+                    requestID: id, actor: actor, now: now, db)
+            }
+            try addEvent(
+                id, at: new.receivedAt, kind: "suppressed", actor: actor,
+                note: "marketing on every channel, from receipt", now: now, db)
+        }
+        let view = try requestView(id, db)
+        let draft = AuditDraft(
+            kind: "request.new",
+            payload: [
+                "request_id": .string(id), "type": .string(new.type.rawValue), "rule_set": .string(ruleSet.id),
+                "channel": .string(new.channel.rawValue), "received_at": .string(view.receivedAt),
+                "ack_due": .string(view.ackDue), "due": .string(view.due), "processors": .bool(new.processors),
+                "subjects": .int(new.subjects.count), "suppressions": .int(suppressed),
+                "duplicate_of": .optional(duplicateOf),
+            ],
+            subject: hashes[0],
+            pii: [
+                "subjects": .array(new.subjects.map { .string($0.normalized) }), "name": .optional(new.name),
+                "address": .optional(new.address), "note": .optional(new.note),
+            ])
+        return (view, draft)
     }
 
     // MARK: Steps
