@@ -51,7 +51,8 @@ let package = Package(
         .target(name: "RightsSamples", dependencies: ["RightsCore"]),
         // Mustache templates (letters, pages, reports) as a resource bundle.
         .target(
-            name: "RightsTemplates", path: "Templates", resources: [.copy("letters"), .copy("reports"), .copy("api")]
+            name: "RightsTemplates", path: "Templates",
+            resources: [.copy("letters"), .copy("reports"), .copy("api"), .copy("web")]
         ),
         // The web desk and JSON API (Hummingbird 2): routes, auth, the Zalo webhook; calls the same services as the CLI.
         .target(

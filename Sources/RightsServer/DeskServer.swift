@@ -37,7 +37,15 @@ public struct DeskServer: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
         }
         APIRoutes(server: self).add(to: router.group("/api/v1"))
+        WebRoutes(server: self).add(to: router)
         WebhookRoutes(server: self).add(to: router)
+        // Counts only, for Prometheus scraping with an officer's or auditor's token.
+        router.get("/metrics") { _, context in
+            _ = try context.require(.readRequests)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: try store.metrics(now: now()).prometheusText)))
+        }
         return router
     }
 

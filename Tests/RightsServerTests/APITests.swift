@@ -192,4 +192,32 @@ struct APITests {
         let logged = try desk.store.lookups()
         #expect(logged.count == 2 && logged.allSatisfy { $0.user == "support-1" && $0.kind == "why" })
     }
+
+    @Test("metrics: Prometheus text with open, overdue and due-soon requests; a support token may not scrape")
+    func metrics() async throws {
+        let desk = try DeskFixture()
+        let now = Date()
+        for (type, daysAgo) in [(RequestType.objection, 0.0), (.access, 40), (.deletion, 29)] {
+            _ = try desk.store.createRequest(
+                NewRequest(
+                    type: type, subjects: [try Identifier(phone: "091234567\(Int(daysAgo) % 10)")], channel: .web,
+                    receivedAt: now.addingTimeInterval(-daysAgo * 86400)),
+                actor: "test", at: now)
+        }
+        try await Application(router: try desk.router()).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get, headers: desk.headers(.auditor)) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains("rightsdesk_requests_open{state=\"received\"} 3"), "\(text)")
+                // The same counts as the queue's own filters give.
+                let overdue = try desk.store.requests(RequestFilter(overdue: true, asOf: now)).count
+                #expect(overdue >= 1)
+                #expect(text.contains("rightsdesk_requests_overdue \(overdue)\n"), "\(text)")
+                #expect(text.contains("# TYPE rightsdesk_gate_exclusions_total counter"))
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: desk.headers(.support)) {
+                #expect($0.status == .forbidden)
+            }
+        }
+    }
 }

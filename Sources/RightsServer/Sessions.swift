@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import RightsCore
+import Synchronization
+
+/// A signed-in browser of the web desk. Only the user's name is kept: the role and whether the user is still
+/// active are read from the store on every request, so `users disable` signs the user out at their next click.
+struct WebSession: Sendable, Equatable {
+    var id: String
+    var userName: String
+    /// The token every POST form of this session must carry in its hidden `csrf` field.
+    var csrf: String
+    var expires: Date
+}
+
+/// The desk's sessions, in memory only: a restart signs everyone out, which is the safe way to fail, and no session
+/// id is ever written to disk. A session lasts 8 hours from sign-in (a working day), however active it is.
+final class SessionStore: Sendable {
+    static let cookieName = "rd_session"
+    /// The pre-session cookie that carries the login form's CSRF token (double submit: there is no session yet).
+    static let loginCookieName = "rd_login"
+    static let lifetime: TimeInterval = 8 * 3600
+
+    private let sessions = Mutex<[String: WebSession]>([:])
+
+    /// Starts a session for `userName`, forgetting every expired one on the way (sign-ins are rare enough).
+    func create(userName: String, now: Date) -> WebSession {
+        let session = WebSession(
+            id: Self.randomToken(), userName: userName, csrf: Self.randomToken(),
+            expires: now.addingTimeInterval(Self.lifetime))
+        sessions.withLock { table in
+            table = table.filter { $0.value.expires > now }
+            table[session.id] = session
+        }
+        return session
+    }
+
+    /// The live session with this id; an expired one is removed and answers nil.
+    func session(id: String, now: Date) -> WebSession? {
+        sessions.withLock { table in
+            guard let session = table[id] else { return nil }
+            guard session.expires > now else {
+                table[id] = nil
+                return nil
+            }
+            return session
+        }
+    }
+
+    func end(id: String) {
+        _ = sessions.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// How many sessions are held (for tests).
+    var count: Int { sessions.withLock { $0.count } }
+
+    /// 256 random bits as 64 hex digits, from the system's cryptographic generator.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Compares two secrets in time independent of where they first differ, so a CSRF token cannot be guessed
+    /// byte by byte from response times.
+    static func constantTimeEqual(_ first: String, _ second: String) -> Bool {
+        let left = Array(first.utf8)
+        let right = Array(second.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}
+
+/// The cookies of the desk: read from `Cookie`, written as `Set-Cookie` values.
+enum WebCookies {
+    /// The cookies a request carries, by name (the first of a repeated name wins, as browsers send the most
+    /// specific first).
+    static func read(_ request: Request) -> [String: String] {
+        var cookies: [String: String] = [:]
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.trimmingCharacters(in: .whitespaces)
+                guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                let name = String(trimmed[..<equals])
+                var value = String(trimmed[trimmed.index(after: equals)...])
+                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                    value = String(value.dropFirst().dropLast())
+                }
+                if cookies[name] == nil { cookies[name] = value }
+            }
+        }
+        return cookies
+    }
+
+    /// A cookie the page scripts never see and other sites never send: HttpOnly, SameSite=Strict. `Secure` is added
+    /// when the desk is reached over HTTPS through a proxy (a plain-HTTP desk on 127.0.0.1 must still work).
+    static func value(name: String, value: String, path: String = "/", maxAge: Int, secure: Bool) -> String {
+        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
+
+    static func isSecure(_ request: Request) -> Bool {
+        if request.uri.scheme == .https { return true }
+        guard let name = HTTPFields.Element.Name("X-Forwarded-Proto") else { return false }
+        return request.headers[name]?.lowercased() == "https"
+    }
+}
