@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import RightsCore
 import RightsStore
+import Synchronization
 
 /// The request context of the desk: who is signed in, once `StaffAuthenticator` has run.
 public struct DeskContext: RequestContext {
@@ -78,6 +79,7 @@ public struct Problem: HTTPResponseError, Sendable {
 struct StaffAuthenticator: RouterMiddleware {
     typealias Context = DeskContext
     let store: RightsStore
+    let cache: TokenCache
 
     func handle(
         _ request: Request, context: DeskContext, next: (Request, DeskContext) async throws -> Response
@@ -85,8 +87,30 @@ struct StaffAuthenticator: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             let token = String(header.dropFirst("Bearer ".count)).trimmingWhitespace()
-            context.user = try store.authenticate(token: token)
+            context.user = try cache.user(for: token) { try store.authenticate(token: $0) }
         }
         return try await next(request, context)
+    }
+}
+
+/// Recently checked tokens, for a second: a busy client is authenticated from memory instead of a read transaction
+/// per request. Disabling or rotating a user therefore takes effect within a second.
+final class TokenCache: Sendable {
+    static let capacity = 10_000
+    let lifetime: TimeInterval
+
+    init(lifetime: TimeInterval = 1) { self.lifetime = lifetime }
+
+    private let entries = Mutex<[String: (user: StaffUser?, until: Date)]>([:])
+
+    func user(for token: String, lookUp: (String) throws -> StaffUser?) throws -> StaffUser? {
+        let now = Date()
+        if lifetime > 0, let hit = entries.withLock({ $0[token] }), hit.until > now { return hit.user }
+        let user = try lookUp(token)
+        entries.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[token] = (user, now.addingTimeInterval(lifetime))
+        }
+        return user
     }
 }

@@ -17,7 +17,14 @@ public struct DeskServer: Sendable {
     /// Lookups of personal data by staff, written in batches.
     public let lookups: LookupLog
 
-    public init(installation: Installation, zaloSecret: String?, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// How long a checked token is trusted from memory (0: every request reads the store).
+    public let tokenCacheLifetime: TimeInterval
+
+    public init(
+        installation: Installation, zaloSecret: String?, tokenCacheLifetime: TimeInterval = 1,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.tokenCacheLifetime = tokenCacheLifetime
         self.installation = installation
         self.zaloSecret = zaloSecret
         self.now = now
@@ -28,7 +35,7 @@ public struct DeskServer: Sendable {
 
     public func makeRouter() throws -> Router<DeskContext> {
         let router = Router(context: DeskContext.self)
-        router.add(middleware: StaffAuthenticator(store: store))
+        router.add(middleware: StaffAuthenticator(store: store, cache: TokenCache(lifetime: tokenCacheLifetime)))
         router.get("/healthz") { _, _ in HTTPResponse.Status.ok }
         let openAPI = try OpenAPIDocument.load()
         router.get("/api/v1/openapi.json") { _, _ in

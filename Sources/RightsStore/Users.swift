@@ -9,6 +9,13 @@ public struct StaffUser: Sendable, Codable, Equatable {
     public var createdAt: String
     public var disabled: Bool
 
+    public init(name: String, role: StaffRole, createdAt: String, disabled: Bool) {
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+        self.disabled = disabled
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, role, disabled
         case createdAt = "created_at"
@@ -39,7 +46,8 @@ extension RightsStore {
         let token = Self.newToken()
         return try perform(actor: actor, at: now) { db in
             guard
-                try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)", arguments: [trimmed])!
+                try !Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)"), arguments: [trimmed])!
             else { throw StoreError.refused("a user named \(trimmed) already exists (users rotate gives a new token)") }
             try db.execute(
                 sql: "INSERT INTO users(name, role, token_sha256, created_at) VALUES (?, ?, ?, ?)",
@@ -54,7 +62,7 @@ extension RightsStore {
     /// Every member of staff, by name.
     public func users() throws -> [StaffUser] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM users ORDER BY name")).map { row in
                 StaffUser(
                     name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .support,
                     createdAt: Timestamp.vietnam(Timestamp.date(milliseconds: row["created_at"])),
@@ -79,8 +87,10 @@ extension RightsStore {
         let token = Self.newToken()
         return try perform(actor: actor, at: now) { db in
             guard
-                let role = try String.fetchOne(db, sql: "SELECT role FROM users WHERE name = ?", arguments: [name])
-                    .flatMap(StaffRole.init(rawValue:))
+                let role = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT role FROM users WHERE name = ?"), arguments: [name]
+                )
+                .flatMap(StaffRole.init(rawValue:))
             else { throw StoreError.refused("no user named \(name)") }
             try db.execute(
                 sql: "UPDATE users SET token_sha256 = ?, rotated_at = ?, disabled_at = NULL WHERE name = ?",
@@ -131,7 +141,8 @@ extension RightsStore {
     public func lookups(limit: Int = 100) throws -> [LookupEntry] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT user, kind, at FROM lookups ORDER BY at DESC, id DESC LIMIT ?", arguments: [limit]
+                db.cachedStatement(sql: "SELECT user, kind, at FROM lookups ORDER BY at DESC, id DESC LIMIT ?"),
+                arguments: [limit]
             ).map {
                 LookupEntry(
                     user: $0["user"], kind: $0["kind"], at: Timestamp.vietnam(Timestamp.date(milliseconds: $0["at"])))

@@ -11,7 +11,8 @@ import RightsSamples
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput and memory on generated data, against baselines in the same run.",
-        subcommands: [ImportBench.self, GateBench.self, EvidenceBench.self], defaultSubcommand: ImportBench.self)
+        subcommands: [ImportBench.self, GateBench.self, EvidenceBench.self, ServeBench.self],
+        defaultSubcommand: ImportBench.self)
 }
 
 /// `bench import`: a generated loyalty export imported by the real command, in a child process so that its peak

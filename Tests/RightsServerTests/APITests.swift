@@ -4,6 +4,7 @@ import HummingbirdTesting
 import RightsCore
 import RightsEvidence
 import RightsStore
+import Synchronization
 import Testing
 
 @testable import RightsServer
@@ -30,7 +31,7 @@ final class DeskFixture: @unchecked Sendable {
     var store: RightsStore { installation.store }
 
     func router() throws -> Router<DeskContext> {
-        try DeskServer(installation: installation, zaloSecret: "example-oa-secret").makeRouter()
+        try DeskServer(installation: installation, zaloSecret: "example-oa-secret", tokenCacheLifetime: 0).makeRouter()
     }
 
     func headers(_ role: StaffRole?, json: Bool = false) -> HTTPFields {
@@ -219,5 +220,23 @@ struct APITests {
                 #expect($0.status == .forbidden)
             }
         }
+    }
+
+    @Test("a checked token is trusted from memory for its lifetime, then read again")
+    func tokenCache() throws {
+        let cache = TokenCache(lifetime: 0.2)
+        let reads = Mutex(0)
+        let user = StaffUser(name: "lan", role: .officer, createdAt: "", disabled: false)
+        func look(_ token: String) -> StaffUser? {
+            reads.withLock { $0 += 1 }
+            return token == "good" ? user : nil
+        }
+        #expect(try cache.user(for: "good", lookUp: look) == user)
+        #expect(try cache.user(for: "good", lookUp: look) == user)
+        #expect(try cache.user(for: "bad", lookUp: look) == nil)
+        #expect(reads.withLock { $0 } == 2)
+        usleep(250_000)
+        _ = try cache.user(for: "good", lookUp: look)
+        #expect(reads.withLock { $0 } == 3)
     }
 }

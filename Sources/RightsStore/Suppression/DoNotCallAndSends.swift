@@ -144,7 +144,8 @@ extension RightsStore {
     /// The Do-Not-Call version in force at `instant`, if any.
     func doNotCallVersion(at instant: Date, _ db: Database) throws -> Int64? {
         try Int64.fetchOne(
-            db, sql: "SELECT id FROM dnc_versions WHERE as_of <= ? ORDER BY as_of DESC, id DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT id FROM dnc_versions WHERE as_of <= ? ORDER BY as_of DESC, id DESC LIMIT 1"),
             arguments: [ms(instant)])
     }
 }

@@ -99,7 +99,8 @@ extension RightsStore {
             let hash = Data(hasher.hash(identifier))
             var answer = WhyAnswer(identifier: identifier.normalized)
             let suppressionRows = try Row.fetchAll(
-                db, sql: "SELECT * FROM suppressions WHERE id_hash = ? ORDER BY since", arguments: [hash])
+                db.cachedStatement(sql: "SELECT * FROM suppressions WHERE id_hash = ? ORDER BY since"),
+                arguments: [hash])
             answer.suppressions = suppressionRows.map { row in
                 WhyAnswer.SuppressionFact(
                     channel: row["channel"], purpose: row["purpose"], reason: row["reason"],
@@ -107,26 +108,26 @@ extension RightsStore {
                     liftedAt: (row["lifted_at"] as Int64?).map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) })
             }
             let entries = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.id, e.key_hash, e.others, e.line, l.name, i.source, i.file_name, i.imported_at, i.basis,
-                        i.id AS import_id
-                    FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
-                    WHERE e.id IN (SELECT id FROM entries WHERE key_hash = ?1
-                                   UNION SELECT entry_id FROM entry_identifiers WHERE id_hash = ?1)
-                    ORDER BY i.imported_at, l.name
-                    """, arguments: [hash])
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.id, e.key_hash, e.others, e.line, l.name, i.source, i.file_name, i.imported_at, i.basis,
+                            i.id AS import_id
+                        FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
+                        WHERE e.id IN (SELECT id FROM entries WHERE key_hash = ?1
+                                       UNION SELECT entry_id FROM entry_identifiers WHERE id_hash = ?1)
+                        ORDER BY i.imported_at, l.name
+                        """), arguments: [hash])
             let facts = ContactFactsQuery(db, at: now, dncVersion: nil)
             for row in entries {
                 let hashes = [Array(row["key_hash"] as Data)] + EntryHashes.split(row["others"])
                 let active = try facts.facts(hashes: hashes).suppressions
                 let consentRows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.channel, c.at, c.method, t.text FROM consent_events c
-                        LEFT JOIN consent_texts t ON t.id = c.text_id
-                        WHERE c.import_id = ? AND c.line = ? AND c.kind = 'grant' ORDER BY c.channel
-                        """, arguments: [row["import_id"] as Int64, row["line"] as Int])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT c.channel, c.at, c.method, t.text FROM consent_events c
+                            LEFT JOIN consent_texts t ON t.id = c.text_id
+                            WHERE c.import_id = ? AND c.line = ? AND c.kind = 'grant' ORDER BY c.channel
+                            """), arguments: [row["import_id"] as Int64, row["line"] as Int])
                 let consent = consentRows.first.map { first in
                     WhyAnswer.ConsentFact(
                         channels: consentRows.map { $0["channel"] },
@@ -143,7 +144,8 @@ extension RightsStore {
                 answer.dnc = try DoNotCallBlocks.contains(hasher.key(identifier.normalized), version: version, db)
             }
             let sends = try Row.fetchAll(
-                db, sql: "SELECT * FROM sends WHERE id_hash = ? ORDER BY sent_at, id", arguments: [hash])
+                db.cachedStatement(sql: "SELECT * FROM sends WHERE id_hash = ? ORDER BY sent_at, id"), arguments: [hash]
+            )
             for row in sends {
                 let sentAt: Int64 = row["sent_at"]
                 let channel: String = row["channel"]
@@ -162,11 +164,11 @@ extension RightsStore {
                         planned: row["planned"], error: error, signal: Self.signal(error), afterSuppression: after))
             }
             answer.requests = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT r.id, r.type, r.state FROM request_subjects s JOIN requests r ON r.id = s.request_id
-                    WHERE s.id_hash = ? ORDER BY r.received_at
-                    """, arguments: [hash]
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT r.id, r.type, r.state FROM request_subjects s JOIN requests r ON r.id = s.request_id
+                        WHERE s.id_hash = ? ORDER BY r.received_at
+                        """), arguments: [hash]
             ).map { WhyAnswer.RequestFact(id: $0["id"], type: $0["type"], state: $0["state"]) }
             answer.explanation = WhyExplanation.text(answer)
             return answer
@@ -179,11 +181,11 @@ extension RightsStore {
         try read { db in
             var found: [Violation] = []
             let sends = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, id_hash, normalized, campaign, channel, purpose, sent_at FROM sends
-                    WHERE delivered = 1 AND purpose = 'marketing' ORDER BY sent_at, id
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, id_hash, normalized, campaign, channel, purpose, sent_at FROM sends
+                        WHERE delivered = 1 AND purpose = 'marketing' ORDER BY sent_at, id
+                        """))
             for send in sends {
                 let sentAt: Int64 = send["sent_at"]
                 let channel: String = send["channel"]
@@ -194,12 +196,12 @@ extension RightsStore {
                         rule: rule, requestID: request)
                 }
                 if let suppression = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT request_id FROM suppressions
-                        WHERE id_hash = ? AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
-                            AND channel IN ('any', ?) ORDER BY since LIMIT 1
-                        """, arguments: [send["id_hash"] as Data, sentAt, sentAt, channel])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT request_id FROM suppressions
+                            WHERE id_hash = ? AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
+                                AND channel IN ('any', ?) ORDER BY since LIMIT 1
+                            """), arguments: [send["id_hash"] as Data, sentAt, sentAt, channel])
                 {
                     found.append(violation("SUPPRESSED", suppression["request_id"]))
                     continue

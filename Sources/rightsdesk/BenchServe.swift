@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import RightsCore
+import RightsEvidence
+import RightsSamples
+import RightsStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `bench serve`: the running web desk under `wrk` on loopback: `why` lookups by support tokens against a list of N
+/// entries, beside the baseline of a bare route (`/healthz`), then 20 clients filing requests at once, which must
+/// all succeed. The load tool shares the machine's cores with the server, as in the issue's figures.
+struct ServeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Load the web desk with why lookups and concurrent filings (needs wrk).")
+
+    @Option(help: "List entries loaded before the run (the issue's figure is for 10,000,000).") var entries = 1_000_000
+    @Option(help: "Seconds per load run.") var seconds = 10
+    @Option(help: "Concurrent connections for lookups.") var connections = 32
+    @Option(help: "Where to put the database and scripts (kept between runs of the same size).") var dir = "bench-data"
+    @Option(help: "The port to serve on.") var port = 18_480
+
+    func run() throws {
+        try Output.run {
+            guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile)
+            else {
+                throw CLIError(message: "bench serve needs wrk (apt-get install wrk)")
+            }
+            let fileManager = FileManager.default
+            try fileManager.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
+            let database = path("serve-\(entries).sqlite")
+            let me = CommandLine.arguments[0]
+            Output.line("web desk benchmark: why lookups against \(entries) list entries, wrk on loopback")
+            Output.line(String(repeating: "-", count: 78))
+            if !fileManager.fileExists(atPath: database) {
+                let installation = try Installation.create(
+                    databasePath: database, organization: "Bench", actor: "bench", now: Date())
+                _ = installation
+                let list = path("serve-list-\(entries).csv")
+                let file = try AtomicFile(path: list)
+                try BenchNumbers.consentCSV(0..<entries, sink: file.write)
+                try file.commit()
+                let load = try measureChild(
+                    me, ["lists", "import", list, "--list", "loyalty", "--db", database, "--actor", "bench"])
+                guard load.status == 0 else { throw CLIError(message: "loading the list failed (\(load.status))") }
+                try? fileManager.removeItem(atPath: list)
+                Output.line(
+                    String(
+                        format: "setup: %d entries imported                              %7.2f s", entries, load.seconds
+                    ))
+            }
+            let store = try Installation.open(databasePath: database).store
+            let support = try store.addUser(
+                "load-\(UUID().uuidString.prefix(8))", role: .support, actor: "bench", now: Date()
+            ).token
+            let officer = try store.addUser(
+                "file-\(UUID().uuidString.prefix(8))", role: .officer, actor: "bench", now: Date()
+            ).token
+            try writeScripts(path, support: support, officer: officer)
+
+            let server = try spawn(me, ["serve", "--port", "\(port)", "--db", database])
+            defer { _ = kill(server, SIGTERM) }
+            guard waitForPort(port, timeout: 30) else { throw CLIError(message: "the server did not start") }
+            let base = "http://127.0.0.1:\(port)"
+            let bare = try load(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", base + "/healthz"])
+            report("GET /healthz, a bare route (baseline)", bare)
+            let why = try load(
+                wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path("why.lua"), base])
+            report("GET /api/v1/why, support token, random entry", why)
+            let filing = try load(wrk, ["-t2", "-c20", "-d\(seconds)s", "--latency", "-s", path("file.lua"), base])
+            report("POST /api/v1/requests, 20 clients at once", filing)
+            _ = kill(server, SIGTERM)
+            var status: Int32 = 0
+            var usage = rusage()
+            while wait4(server, &status, 0, &usage) < 0 && errno == EINTR {}
+            Output.line(String(format: "server peak memory: %.1f MB", Double(usage.ru_maxrss) / 1024))
+            Output.line(String(repeating: "-", count: 78))
+            Output.line(
+                "Target: ≥ 8,000 authenticated lookups/s with p99 < 10 ms at 10M entries; no failed filing.")
+            if filing.failures > 0 { throw CLIError(message: "\(filing.failures) filings failed") }
+        }
+    }
+
+    struct LoadResult {
+        var requestsPerSecond: Double
+        var p99: String
+        var failures: Int
+    }
+
+    private func report(_ label: String, _ result: LoadResult) {
+        let padded = label.padding(toLength: 48, withPad: " ", startingAt: 0)
+        Output.line(
+            "\(padded) \(String(format: "%8.0f req/s", result.requestsPerSecond))  p99 \(result.p99)  "
+                + "failed \(result.failures)")
+    }
+
+    /// Runs wrk and reads requests/s, the 99th percentile and the non-2xx and socket errors from its report.
+    private func load(_ wrk: String, _ arguments: [String]) throws -> LoadResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        var result = LoadResult(requestsPerSecond: 0, p99: "?", failures: 0)
+        for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            if line.hasPrefix("Requests/sec:"), let value = words.last.flatMap({ Double($0) }) {
+                result.requestsPerSecond = value
+            } else if line.hasPrefix("99%"), let value = words.last {
+                result.p99 = String(value)
+            } else if line.hasPrefix("Non-2xx or 3xx responses:"), let value = words.last.flatMap({ Int($0) }) {
+                result.failures += value
+            } else if line.hasPrefix("Socket errors:") {
+                // "Socket errors: connect 0, read 0, write 0, timeout 0"
+                result.failures += words.compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }.reduce(
+                    0, +)
+            }
+        }
+        return result
+    }
+
+    /// The wrk scripts: lookups of numbers from the loaded list (written as people type them), and filings.
+    private func writeScripts(_ path: (String) -> String, support: String, officer: String) throws {
+        let why = """
+            math.randomseed(os.time())
+            local prefixes = {"90", "91", "93", "94", "96", "97", "98", "32", "33", "34"}
+            request = function()
+              local i = math.random(0, \(entries - 1))
+              local rest = tostring(math.floor(i / 10))
+              local number = "0" .. prefixes[(i % 10) + 1] .. string.rep("0", 7 - #rest) .. rest
+              return wrk.format("GET", "/api/v1/why?id=" .. number, {["Authorization"] = "Bearer \(support)"})
+            end
+            """
+        let file = """
+            counter = 0
+            request = function()
+              counter = counter + 1
+              local body = '{"type":"objection","subjects":["0355' .. string.format("%06d", counter % 1000000) .. '"],"channel":"zalo","name":"Nguyễn Thị Lan"}'
+              return wrk.format("POST", "/api/v1/requests", {["Authorization"] = "Bearer \(officer)", ["Content-Type"] = "application/json"}, body)
+            end
+            """
+        try why.write(toFile: path("why.lua"), atomically: true, encoding: .utf8)
+        try file.write(toFile: path("file.lua"), atomically: true, encoding: .utf8)
+    }
+
+    private func spawn(_ executable: String, _ arguments: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CLIError(message: "cannot run \(executable)") }
+        return pid
+    }
+
+    private func waitForPort(_ port: Int, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(socketFD)
+            if connected == 0 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+}
