@@ -80,7 +80,7 @@ struct APIRoutes {
             }
             let now = server.now()
             server.lookups.record(user: user.name, kind: "why", identifier: identifier, at: now)
-            return try json(try store.why(identifier, now: now))
+            return json(try store.why(identifier, now: now).json)
         }
         api.post("suppressions") { request, context in
             let user = try context.require(.manageRequests)

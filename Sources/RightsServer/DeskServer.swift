@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import RightsCore
 import RightsEvidence
 import RightsStore
@@ -32,6 +34,14 @@ public struct DeskServer: Sendable {
     }
 
     var store: RightsStore { installation.store }
+
+    /// Makes NIO's event loops the executor of Swift concurrency, so a request is read, handled and answered on one
+    /// thread instead of hopping between the event loop and the cooperative pool twice per request. Call it once,
+    /// from the main thread, before the server starts; it returns whether the hook took.
+    @discardableResult
+    public static func runConcurrencyOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
 
     public func makeRouter() throws -> Router<DeskContext> {
         let router = Router(context: DeskContext.self)
@@ -75,6 +85,13 @@ enum OpenAPIDocument {
         else { throw Problem(status: .internalServerError, title: "Missing", detail: "Templates/api/openapi.json") }
         return Array(data)
     }
+}
+
+/// A JSON response from a value built by hand: canonical (sorted keys, no white space), no encoder.
+func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
+        status: status, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
 }
 
 /// JSON responses: sorted keys, one document.

@@ -5,8 +5,8 @@ import Synchronization
 
 /// Who looked up whose data, kept in memory and written to the `lookups` table in batches: a lookup costs a
 /// buffer append on the request path, not a write (ISSUE: "logged per user in a batched access log, not as chain
-/// writes on the request path"). A batch is written when it holds `batchSize` lookups or is a second old, and when
-/// the server stops.
+/// writes on the request path"). A batch is due when it holds `batchSize` lookups or is a second old; it is written
+/// on a queue of its own, so no request waits for it, and whatever is pending is written when the server stops.
 public final class LookupLog: Sendable {
     private struct Pending {
         var lookups: [(user: String, kind: String, identifier: Identifier?, at: Date)] = []
@@ -16,6 +16,8 @@ public final class LookupLog: Sendable {
     private let store: RightsStore
     private let pending = Mutex(Pending())
     private let batchSize: Int
+    /// Writes batches one at a time, off the event loops.
+    private let writer = DispatchQueue(label: "rightsdesk.lookups")
 
     public init(store: RightsStore, batchSize: Int = 256) {
         self.store = store
@@ -31,16 +33,18 @@ public final class LookupLog: Sendable {
             defer { state.lookups.removeAll(keepingCapacity: true) }
             return state.lookups
         }
-        if let due { write(due) }
+        if let due { writer.async { self.write(due) } }
     }
 
-    /// Writes whatever is pending (at shutdown, and in tests).
+    /// Writes whatever is pending, after the batches already handed to the writer (at shutdown, and in tests).
     public func flush() {
-        let due = pending.withLock { state in
-            defer { state.lookups.removeAll() }
-            return state.lookups
+        writer.sync {
+            let due = pending.withLock { state in
+                defer { state.lookups.removeAll() }
+                return state.lookups
+            }
+            write(due)
         }
-        write(due)
     }
 
     private func write(_ lookups: [(user: String, kind: String, identifier: Identifier?, at: Date)]) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RightsServer
 
 /// The `rightsdesk` command: parses arguments, opens the installation and calls the library's services.
 @main
@@ -13,4 +14,10 @@ struct RightsDesk: AsyncParsableCommand {
             Bench.self, Backup.self, Restore.self, Serve.self, Users.self,
         ]
     )
+
+    static func main() async {
+        // Before any task runs: the server's handlers then run on the event loops that carry their connections.
+        if CommandLine.arguments.dropFirst().first == "serve" { DeskServer.runConcurrencyOnEventLoops() }
+        await main(nil)
+    }
 }

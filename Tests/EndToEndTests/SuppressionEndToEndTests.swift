@@ -243,6 +243,35 @@ struct SuppressionEndToEndTests {
         #expect(violation["request_id"] as? String == id)
     }
 
+    @Test func whyMarksARowSuppressedByAnyIdentifierOnItOnlyWhileThatSuppressionIsInForce() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        try importList(desk, "crm", "phone,email\n0903000111,lan.nguyen@example.vn\n")
+        try importList(desk, "zalo", "phone\n0903000111\n")
+        func statuses() throws -> [String: String] {
+            let lists = try why(desk, "0903 000 111")["lists"] as? [[String: Any]] ?? []
+            return Dictionary(
+                lists.map { ($0["list"] as? String ?? "", $0["status"] as? String ?? "") },
+                uniquingKeysWith: { a, _ in a })
+        }
+        #expect(try statuses() == ["crm": "active", "zalo": "active"])
+        // The email on the CRM row is suppressed: that row is, the number's other list is not.
+        let email = try desk.run("suppress", "lan.nguyen@example.vn", "--reason", "hủy nhận email")
+        #expect(email.status == 0, "\(email.stderr)")
+        #expect(try statuses() == ["crm": "suppressed", "zalo": "active"])
+        // The number itself: both rows.
+        #expect(try desk.run("suppress", "0903000111", "--reason", "khách gọi tổng đài").status == 0)
+        #expect(try statuses() == ["crm": "suppressed", "zalo": "suppressed"])
+        // Lifted suppressions no longer count.
+        for identifier in ["lan.nguyen@example.vn", "0903000111"] {
+            let lifted = try desk.run(
+                "suppress", "lift", identifier, "--channel", "any", "--purpose", "marketing", "--reason",
+                "khách đăng ký lại tại quầy")
+            #expect(lifted.status == 0, "\(lifted.stderr)")
+        }
+        #expect(try statuses() == ["crm": "active", "zalo": "active"])
+    }
+
     @Test func aDeliveredMarketingSendToANumberOnTheDoNotCallVersionInForceIsAViolation() throws {
         let desk = try Desk()
         defer { desk.cleanUp() }
