@@ -60,11 +60,10 @@ struct APIRoutes {
                 }
                 receivedAt = date
             }
-            let view = try store.createRequest(
-                NewRequest(
-                    type: type, subjects: subjects, channel: channel, receivedAt: receivedAt,
-                    processors: body.processors ?? false, name: body.name, address: body.address, note: body.note),
-                actor: user.name, at: now)
+            let new = NewRequest(
+                type: type, subjects: subjects, channel: channel, receivedAt: receivedAt,
+                processors: body.processors ?? false, name: body.name, address: body.address, note: body.note)
+            let view = try await server.offload { [store] in try store.createRequest(new, actor: user.name, at: now) }
             return try json(view, status: .created)
         }
         api.get("why") { request, context in
@@ -102,9 +101,12 @@ struct APIRoutes {
                 throw Problem.badRequest("purpose must be marketing or all")
             }
             guard !body.reason.trimmingWhitespace().isEmpty else { throw Problem.badRequest("reason: say why") }
-            let result = try store.suppress(
-                [(1, identifier)], invalid: [], channel: channel, purpose: purpose, reason: body.reason,
-                source: "api", actor: user.name, at: server.now())
+            let (reason, now) = (body.reason, server.now())
+            let result = try await server.offload { [store, channel] in
+                try store.suppress(
+                    [(1, identifier)], invalid: [], channel: channel, purpose: purpose, reason: reason, source: "api",
+                    actor: user.name, at: now)
+            }
             return try json(result, status: .created)
         }
     }

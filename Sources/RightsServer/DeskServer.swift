@@ -35,6 +35,12 @@ public struct DeskServer: Sendable {
 
     var store: RightsStore { installation.store }
 
+    /// Runs blocking work (a write transaction that waits for the disk, an evidence export) on NIO's thread pool, so
+    /// the event loops go on answering lookups meanwhile. Reads stay on the loops: they take microseconds.
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
     /// Makes NIO's event loops the executor of Swift concurrency, so a request is read, handled and answered on one
     /// thread instead of hopping between the event loop and the cooperative pool twice per request. Call it once,
     /// from the main thread, before the server starts; it returns whether the hook took.

@@ -385,7 +385,8 @@ struct WebRoutes: Sendable {
             await handle(request, context, post: true) { page, context in
                 let user = try context.require(.manageRequests)
                 let id = try context.parameters.require("id")
-                try step(id, page.form, user, server.now())
+                let (form, now) = (page.form, server.now())
+                try await server.offload { try step(id, form, user, now) }
                 return page.redirect("/requests/\(id)?done=\(name)")
             }
         }
@@ -531,7 +532,8 @@ struct WebRoutes: Sendable {
                 ]
                 do {
                     let new = try newRequest(form, now: server.now())
-                    let view = try store.createRequest(new, actor: user.name, at: server.now())
+                    let now = server.now()
+                    let view = try await server.offload { try store.createRequest(new, actor: user.name, at: now) }
                     if user.role.may(.readRequests) { return page.redirect("/requests/\(view.id)") }
                     return try intakePage(
                         page, values: [:], error: nil, notice: "\(page.text["filed"] ?? "") \(view.id)", status: .ok)
@@ -640,9 +642,11 @@ struct WebRoutes: Sendable {
                     throw Problem.badRequest("channel")
                 }
                 let now = server.now()
-                let view = try store.createRequest(
-                    NewRequest(type: .objection, subjects: [identifier], channel: channel, receivedAt: now),
-                    actor: user.name, at: now)
+                let view = try await server.offload {
+                    try store.createRequest(
+                        NewRequest(type: .objection, subjects: [identifier], channel: channel, receivedAt: now),
+                        actor: user.name, at: now)
+                }
                 server.lookups.record(user: user.name, kind: "why", identifier: identifier, at: now)
                 let notice = (page.text["objectionFiled"] ?? "%@").replacingOccurrences(of: "%@", with: view.id)
                 return try whyPage(
@@ -778,8 +782,11 @@ struct WebRoutes: Sendable {
                 let path = NSTemporaryDirectory() + "rightsdesk-web-\(UUID().uuidString).zip"
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 do {
-                    _ = try EvidenceExporter(installation: server.installation).export(
-                        scope, to: path, actor: user.name, now: server.now())
+                    let (installation, now) = (server.installation, server.now())
+                    _ = try await server.offload {
+                        try EvidenceExporter(installation: installation).export(
+                            scope, to: path, actor: user.name, now: now)
+                    }
                 } catch let error as EvidenceExportError {
                     return try pages.render(
                         "evidence", ["form": formValues(form), "error": error.description], page: page,

@@ -33,7 +33,8 @@ struct WebhookRoutes {
                 context.logger.notice("zalo webhook refused: \(error.description)")
                 throw Problem(status: .unauthorized, title: "Unauthorized", detail: error.description)
             }
-            let outcome = try server.store.recordZaloEvent(event, at: server.now())
+            let (store, now) = (server.store, server.now())
+            let outcome = try await server.offload { try store.recordZaloEvent(event, at: now) }
             context.logger.info("zalo webhook \(event.eventName): \(outcome.outcome)")
             return try json(outcome)
         }

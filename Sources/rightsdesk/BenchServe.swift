@@ -67,11 +67,20 @@ struct ServeBench: ParsableCommand {
             let base = "http://127.0.0.1:\(port)"
             let bare = try load(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", base + "/healthz"])
             report("GET /healthz, a bare route (baseline)", bare)
+            // Warm the readers' page caches first, as a desk that has been up for a while would have them.
+            _ = try load(wrk, ["-t2", "-c\(connections)", "-d3s", "-s", path("why.lua"), base])
             let why = try load(
                 wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path("why.lua"), base])
             report("GET /api/v1/why, support token, random entry", why)
-            let filing = try load(wrk, ["-t2", "-c20", "-d\(seconds)s", "--latency", "-s", path("file.lua"), base])
+            // Both at once: the lookups go on while 20 clients file requests, each filing a write transaction.
+            let mixedLookups = try startLoad(
+                wrk, ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path("why.lua"), base])
+            let filings = try startLoad(
+                wrk, ["-t1", "-c20", "-d\(seconds)s", "--latency", "-s", path("file.lua"), base])
+            let filing = finish(filings)
+            let mixed = finish(mixedLookups)
             report("POST /api/v1/requests, 20 clients at once", filing)
+            report("GET /api/v1/why meanwhile", mixed)
             _ = kill(server, SIGTERM)
             var status: Int32 = 0
             var usage = rusage()
@@ -80,7 +89,17 @@ struct ServeBench: ParsableCommand {
             Output.line(String(repeating: "-", count: 78))
             Output.line(
                 "Target: ≥ 8,000 authenticated lookups/s with p99 < 10 ms at 10M entries; no failed filing.")
-            if filing.failures > 0 { throw CLIError(message: "\(filing.failures) filings failed") }
+            let p99 = milliseconds(why.p99)
+            let met = why.requestsPerSecond >= 8_000 && p99.map { $0 < 10 } == true && entries >= 10_000_000
+            Output.line(
+                met
+                    ? "Met at this size."
+                    : entries < 10_000_000
+                        ? "Not judged: the target is for 10,000,000 entries (--entries 10000000)."
+                        : "Missed at this size.")
+            if filing.failures + mixed.failures + why.failures > 0 {
+                throw CLIError(message: "\(filing.failures + mixed.failures + why.failures) requests failed")
+            }
         }
     }
 
@@ -99,6 +118,10 @@ struct ServeBench: ParsableCommand {
 
     /// Runs wrk and reads requests/s, the 99th percentile and the non-2xx and socket errors from its report.
     private func load(_ wrk: String, _ arguments: [String]) throws -> LoadResult {
+        finish(try startLoad(wrk, arguments))
+    }
+
+    private func startLoad(_ wrk: String, _ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = arguments
@@ -106,6 +129,19 @@ struct ServeBench: ParsableCommand {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return (process, output)
+    }
+
+    /// "7.24ms" → 7.24, "1.20s" → 1200, "950.00us" → 0.95.
+    private func milliseconds(_ text: String) -> Double? {
+        for (unit, scale) in [("ms", 1.0), ("us", 0.001), ("s", 1000.0)] where text.hasSuffix(unit) {
+            return Double(text.dropLast(unit.count)).map { $0 * scale }
+        }
+        return nil
+    }
+
+    private func finish(_ started: (Process, Pipe)) -> LoadResult {
+        let (process, output) = started
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         var result = LoadResult(requestsPerSecond: 0, p99: "?", failures: 0)
