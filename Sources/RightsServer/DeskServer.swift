@@ -21,12 +21,15 @@ public struct DeskServer: Sendable {
 
     /// How long a checked token is trusted from memory (0: every request reads the store).
     public let tokenCacheLifetime: TimeInterval
+    /// HTTP and desk metrics for `/metrics`.
+    public let metrics: ServerMetrics
 
     public init(
         installation: Installation, zaloSecret: String?, tokenCacheLifetime: TimeInterval = 1,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.tokenCacheLifetime = tokenCacheLifetime
+        metrics = ServerMetrics()
         self.installation = installation
         self.zaloSecret = zaloSecret
         self.now = now
@@ -51,6 +54,7 @@ public struct DeskServer: Sendable {
 
     public func makeRouter() throws -> Router<DeskContext> {
         let router = Router(context: DeskContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: StaffAuthenticator(store: store, cache: TokenCache(lifetime: tokenCacheLifetime)))
         router.get("/healthz") { _, _ in HTTPResponse.Status.ok }
         let openAPI = try OpenAPIDocument.load()
@@ -67,7 +71,7 @@ public struct DeskServer: Sendable {
             _ = try context.require(.readRequests)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: try store.metrics(now: now()).prometheusText)))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition(try store.metrics(now: now())))))
         }
         return router
     }

@@ -3,7 +3,7 @@ import GRDB
 import RightsCore
 
 /// The desk's operational figures, counted from the database when asked (so they are exact after a restart):
-/// no personal data, only counts.
+/// no personal data, only counts. The server exposes them through Prometheus (`ServerMetrics`).
 public struct DeskMetrics: Sendable, Equatable {
     public var openRequestsByState: [String: Int] = [:]
     public var overdue = 0
@@ -11,36 +11,6 @@ public struct DeskMetrics: Sendable, Equatable {
     public var gateRuns = 0
     public var gateExclusionsByReason: [String: Int] = [:]
     public var webhookEventsByOutcome: [String: Int] = [:]
-
-    /// The Prometheus text exposition format (version 0.0.4).
-    public var prometheusText: String {
-        var lines: [String] = []
-        func family(_ name: String, _ type: String, _ help: String) {
-            lines.append("# HELP \(name) \(help)")
-            lines.append("# TYPE \(name) \(type)")
-        }
-        family("rightsdesk_requests_open", "gauge", "Open rights requests by state.")
-        for state in ["received", "acknowledged", "verified"] {
-            lines.append("rightsdesk_requests_open{state=\"\(state)\"} \(openRequestsByState[state] ?? 0)")
-        }
-        family("rightsdesk_requests_overdue", "gauge", "Open requests past their due time.")
-        lines.append("rightsdesk_requests_overdue \(overdue)")
-        family("rightsdesk_requests_due_within_2_days", "gauge", "Open requests due in the next 48 hours.")
-        lines.append("rightsdesk_requests_due_within_2_days \(dueWithinTwoDays)")
-        family("rightsdesk_gate_runs_total", "counter", "Send batches judged by the gate.")
-        lines.append("rightsdesk_gate_runs_total \(gateRuns)")
-        family("rightsdesk_gate_exclusions_total", "counter", "Recipients the gate excluded, by reason.")
-        for reason in ExclusionReason.allCases {
-            lines.append(
-                "rightsdesk_gate_exclusions_total{reason=\"\(reason.rawValue)\"} "
-                    + "\(gateExclusionsByReason[reason.rawValue] ?? 0)")
-        }
-        family("rightsdesk_webhook_events_total", "counter", "Zalo webhook events recorded, by outcome.")
-        for (outcome, count) in webhookEventsByOutcome.sorted(by: { $0.key < $1.key }) {
-            lines.append("rightsdesk_webhook_events_total{outcome=\"\(outcome)\"} \(count)")
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
 }
 
 extension RightsStore {

@@ -206,16 +206,41 @@ struct APITests {
                 actor: "test", at: now)
         }
         try await Application(router: try desk.router()).test(.router) { client in
-            try await client.execute(uri: "/metrics", method: .get, headers: desk.headers(.auditor)) { response in
-                #expect(response.status == .ok)
-                let text = String(buffer: response.body)
-                #expect(text.contains("rightsdesk_requests_open{state=\"received\"} 3"), "\(text)")
-                // The same counts as the queue's own filters give.
-                let overdue = try desk.store.requests(RequestFilter(overdue: true, asOf: now)).count
-                #expect(overdue >= 1)
-                #expect(text.contains("rightsdesk_requests_overdue \(overdue)\n"), "\(text)")
-                #expect(text.contains("# TYPE rightsdesk_gate_exclusions_total counter"))
+            // A lookup, so the HTTP metrics have a route to count; its number must not reach the metrics.
+            try await client.execute(uri: "/api/v1/why?id=0912345670", method: .get, headers: desk.headers(.support)) {
+                #expect($0.status == .ok)
             }
+            func scrape() async throws -> [String: Double] {
+                try await client.execute(uri: "/metrics", method: .get, headers: desk.headers(.auditor)) { response in
+                    #expect(response.status == .ok)
+                    let text = String(buffer: response.body)
+                    #expect(!text.contains("0912345670") && !text.contains("912345670"))
+                    #expect(text.contains("# TYPE rightsdesk_gate_exclusions_total counter"))
+                    #expect(text.contains("# HELP rightsdesk_requests_overdue "))
+                    #expect(text.contains("# TYPE rightsdesk_http_request_duration_seconds histogram"))
+                    // "name{labels} value" lines, by everything before the value.
+                    var samples: [String: Double] = [:]
+                    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+                        else { continue }
+                        samples[String(line[..<space])] = value
+                    }
+                    return samples
+                }
+            }
+            let samples = try await scrape()
+            #expect(samples["rightsdesk_requests_open{state=\"received\"}"] == 3, "\(samples)")
+            // The same counts as the queue's own filters give.
+            let overdue = try desk.store.requests(RequestFilter(overdue: true, asOf: now)).count
+            #expect(overdue >= 1)
+            #expect(samples["rightsdesk_requests_overdue"] == Double(overdue))
+            #expect(samples["rightsdesk_gate_runs_total"] == 0)
+            let why = #"rightsdesk_http_requests_total{route="/api/v1/why",method="GET",status="200"}"#
+            #expect(samples[why] == 1, "\(samples.keys.sorted())")
+            // A second scrape adds nothing the database did not gain, and counts the first scrape.
+            let again = try await scrape()
+            #expect(again["rightsdesk_gate_runs_total"] == 0 && again[why] == 1)
+            #expect(again[#"rightsdesk_http_requests_total{route="/metrics",method="GET",status="200"}"#] == 1)
             try await client.execute(uri: "/metrics", method: .get, headers: desk.headers(.support)) {
                 #expect($0.status == .forbidden)
             }
