@@ -1,13 +1,16 @@
 import Foundation
 import Hummingbird
 import RightsCore
+import RightsStore
 import Synchronization
 
 /// A signed-in browser of the web desk. Only the user's name is kept: the role and whether the user is still
-/// active are read from the store on every request, so `users disable` signs the user out at their next click.
+/// active are read from the store on every request, so `users disable` and `users rotate` sign the user out at
+/// their next click.
 struct WebSession: Sendable, Equatable {
     var id: String
     var userName: String
+    var signedInAt: Date
     /// The token every POST form of this session must carry in its hidden `csrf` field.
     var csrf: String
     var expires: Date
@@ -26,7 +29,7 @@ final class SessionStore: Sendable {
     /// Starts a session for `userName`, forgetting every expired one on the way (sign-ins are rare enough).
     func create(userName: String, now: Date) -> WebSession {
         let session = WebSession(
-            id: Self.randomToken(), userName: userName, csrf: Self.randomToken(),
+            id: Self.randomToken(), userName: userName, signedInAt: now, csrf: Self.randomToken(),
             expires: now.addingTimeInterval(Self.lifetime))
         sessions.withLock { table in
             table = table.filter { $0.value.expires > now }
@@ -49,6 +52,14 @@ final class SessionStore: Sendable {
 
     func end(id: String) {
         _ = sessions.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Whether `user` may go on in `session`: active, and signed in with the token they hold now. A session begun
+    /// in the millisecond of a rotation ends too (sign in again), rather than outliving the old token.
+    static func admits(_ user: StaffUser, to session: WebSession) -> Bool {
+        guard user.name == session.userName, !user.disabled else { return false }
+        guard let rotatedAt = user.rotatedAt else { return true }
+        return Timestamp.milliseconds(session.signedInAt) > rotatedAt
     }
 
     /// How many sessions are held (for tests).

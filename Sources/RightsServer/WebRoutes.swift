@@ -52,10 +52,11 @@ struct WebRoutes: Sendable {
         var session = cookies[SessionStore.cookieName].flatMap { sessions.session(id: $0, now: now) }
         var user: StaffUser?
         if let current = session {
-            // The role and the account's state come from the store at every request: a disabled user is out now.
-            // A failed read leaves the session for the next click rather than signing the user out.
+            // The role and the account's state come from the store at every request: a disabled user, or one whose
+            // token was rotated since they signed in, is out now. A failed read leaves the session for the next
+            // click rather than signing the user out.
             if let users = try? store.users() {
-                user = users.first { $0.name == current.userName && !$0.disabled }
+                user = users.first { SessionStore.admits($0, to: current) }
                 if user == nil {
                     sessions.end(id: current.id)
                     session = nil

@@ -8,12 +8,16 @@ public struct StaffUser: Sendable, Codable, Equatable {
     public var role: StaffRole
     public var createdAt: String
     public var disabled: Bool
+    /// When the user's token was last replaced (`users rotate`), in milliseconds since 1970; nil for the token
+    /// `users add` issued. A web session signed in before it has ended.
+    public var rotatedAt: Int64? = nil
 
-    public init(name: String, role: StaffRole, createdAt: String, disabled: Bool) {
+    public init(name: String, role: StaffRole, createdAt: String, disabled: Bool, rotatedAt: Int64? = nil) {
         self.name = name
         self.role = role
         self.createdAt = createdAt
         self.disabled = disabled
+        self.rotatedAt = rotatedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -66,7 +70,7 @@ extension RightsStore {
                 StaffUser(
                     name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .support,
                     createdAt: Timestamp.vietnam(Timestamp.date(milliseconds: row["created_at"])),
-                    disabled: (row["disabled_at"] as Int64?) != nil)
+                    disabled: (row["disabled_at"] as Int64?) != nil, rotatedAt: row["rotated_at"])
             }
         }
     }

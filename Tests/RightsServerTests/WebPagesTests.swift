@@ -205,6 +205,27 @@ struct WebPagesTests {
         }
     }
 
+    @Test("rotating a user's token ends the sessions signed in with the old one; the new token signs in")
+    func rotationEndsSessions() async throws {
+        let desk = try DeskFixture()
+        try await Application(router: try desk.router()).test(.router) { client in
+            var officer = Browser(client)
+            _ = try await officer.signIn(try #require(desk.tokens[.officer]))
+            var support = Browser(client)
+            _ = try await support.signIn(try #require(desk.tokens[.support]))
+            #expect(try await officer.get("/queue").status == .ok)
+            try await Task.sleep(for: .milliseconds(2))
+            let issued = try desk.store.rotateUser("officer-1", actor: "test", now: Date())
+            #expect(try await officer.get("/queue").headers[.location] == "/login")
+            // Someone else's session is untouched.
+            #expect(try await support.get("/why").status == .ok)
+            try await Task.sleep(for: .milliseconds(2))
+            var again = Browser(client)
+            _ = try await again.signIn(issued.token)
+            #expect(try await again.get("/queue").status == .ok)
+        }
+    }
+
     @Test("each page renders for the roles allowed and is 403 for the others, changing nothing")
     func roles() async throws {
         let desk = try DeskFixture()
