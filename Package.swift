@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "RightsServer", "RightsStore", "RightsEvidence", "RightsCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // Drives the built `rightsdesk` binary as a user would; depending on it makes `swift test` build it.

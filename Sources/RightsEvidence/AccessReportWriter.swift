@@ -18,7 +18,16 @@ public enum AccessReportWriter {
         }
     }
 
-    public static func write(_ report: AccessReport, to directory: String) throws -> Written {
+    /// The report's two files: the JSON document, and the page rendered from it.
+    public struct Rendered: Sendable {
+        public var json: [UInt8]
+        public var html: [UInt8]
+        public var jsonSHA256: String { Digest.sha256Hex(json) }
+
+        var files: [(name: String, bytes: [UInt8])] { [("access-report.json", json), ("access-report.html", html)] }
+    }
+
+    public static func render(_ report: AccessReport) throws -> Rendered {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json = try encoder.encode(report) + Data("\n".utf8)
@@ -27,15 +36,27 @@ public enum AccessReportWriter {
         }
         view = localized(view)
         let html = try EvidenceReport.loadTemplate("access-report").render(view).precomposedStringWithCanonicalMapping
+        return Rendered(json: Array(json), html: Array(html.utf8))
+    }
+
+    public static func write(_ report: AccessReport, to directory: String) throws -> Written {
+        try write(try render(report), to: directory)
+    }
+
+    public static func write(_ rendered: Rendered, to directory: String) throws -> Written {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let htmlBytes = Array(html.utf8)
-        for (name, bytes) in [("access-report.json", Array(json)), ("access-report.html", htmlBytes)] {
+        for (name, bytes) in rendered.files {
             let file = try AtomicFile(path: (directory as NSString).appendingPathComponent(name))
             try file.write(bytes)
             try file.commit()
         }
         return Written(
-            directory: directory, jsonSHA256: Digest.sha256Hex(Array(json)), htmlSHA256: Digest.sha256Hex(htmlBytes))
+            directory: directory, jsonSHA256: rendered.jsonSHA256, htmlSHA256: Digest.sha256Hex(rendered.html))
+    }
+
+    /// Both files in one ZIP, for the web desk to hand over as a download (nothing is kept on the server).
+    public static func zip(_ rendered: Rendered, folder: String) throws -> Data {
+        try BundleArchive.zip(rendered.files.map { EvidenceBundle.File(path: "\(folder)/\($0.name)", bytes: $0.bytes) })
     }
 
     /// Adds the Vietnamese words the page shows beside the document's codes, and flattens `why` into the subject.
@@ -59,5 +80,31 @@ public enum AccessReportWriter {
             return subject
         }
         return view
+    }
+}
+
+/// Completing an access request, for the command line and the web desk alike: the person's report is produced
+/// first (a request closes only once their copy exists), `deliver` puts it where it goes (a folder, a download),
+/// and the completion records the report's SHA-256 on the chain.
+public enum AccessCompletion {
+    public static func complete(
+        _ id: String, store: RightsStore, completion: Completion, at: Date, actor: String, now: Date,
+        deliver: (AccessReportWriter.Rendered) throws -> Void
+    ) throws -> RequestView {
+        let detail = try store.request(id)
+        guard detail.request.type == .access else {
+            throw StoreError.refused("\(id) is a \(detail.request.type.rawValue) request, not an access request")
+        }
+        // The workflow is checked first, so that no report is made for a request that cannot close.
+        guard detail.request.state == .verified else {
+            throw StoreError.refused(
+                "\(id) is \(detail.request.state.rawValue): an access report is given once the person's identity "
+                    + "is verified (request verify)")
+        }
+        let rendered = try AccessReportWriter.render(try store.accessReport(id, now: now))
+        try deliver(rendered)
+        var completion = completion
+        completion.reportSHA256 = rendered.jsonSHA256
+        return try store.completeRequest(id, completion: completion, at: at, actor: actor, now: now)
     }
 }

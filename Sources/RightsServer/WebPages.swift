@@ -377,9 +377,11 @@ enum WebText {
             "This reason is told to the person in the extension letter."
         ),
         "complete": ("Hoàn thành", "Complete"),
-        "accessByCLI": (
-            "Yêu cầu truy cập được hoàn thành cùng bản báo cáo dữ liệu giao cho người yêu cầu, bằng lệnh:",
-            "An access request is completed with the report given to the person, by the command:"
+        "accessReportHint": (
+            "Khi hoàn thành, trình duyệt tải về bản báo cáo dữ liệu của người yêu cầu (tệp ZIP gồm JSON và HTML); "
+                + "hãy gửi bản này cho họ. Máy chủ không giữ bản sao. Dòng lệnh tương đương:",
+            "Completing downloads the person's access report (a ZIP of JSON and HTML); send it to them. The server "
+                + "keeps no copy. The same from the command line:"
         ),
         "corrections": ("Giá trị đã chỉnh sửa", "Corrected values"),
         "correctionsHint": (

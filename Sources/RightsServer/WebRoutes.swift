@@ -338,26 +338,47 @@ struct WebRoutes: Sendable {
             guard let reason = form.text("reason") else { throw Problem.badRequest("reason") }
             _ = try store.extendRequest(id, reason: reason, at: now, actor: user.name, now: now)
         }
-        addStep(router, "complete") { id, form, user, now in
-            let detail = try store.request(id)
-            guard detail.request.type != .access else {
-                // The person's report must exist before the request closes; the CLI writes it where it is given.
-                throw StoreError.refused(
-                    "rightsdesk request complete \(id) --out DIR: an access request completes with its report")
-            }
-            var corrections: [(field: String, value: String)] = []
-            for line in (form["set"] ?? "").split(whereSeparator: \.isNewline) {
-                let entry = line.trimmingWhitespace()
-                guard !entry.isEmpty else { continue }
-                guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
-                    throw Problem.badRequest("FIELD=VALUE: \(entry)")
+        // Completing: the same step as the others, but an access request answers with the person's report, as a
+        // ZIP download the officer sends on; the server keeps no copy.
+        router.post("/requests/{id}/complete") { request, context in
+            await handle(request, context, post: true) { page, context in
+                let user = try context.require(.manageRequests)
+                let id = try context.parameters.require("id")
+                let (form, now) = (page.form, server.now())
+                var corrections: [(field: String, value: String)] = []
+                for line in (form["set"] ?? "").split(whereSeparator: \.isNewline) {
+                    let entry = line.trimmingWhitespace()
+                    guard !entry.isEmpty else { continue }
+                    guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                        throw Problem.badRequest("FIELD=VALUE: \(entry)")
+                    }
+                    corrections.append(
+                        (String(entry[..<equals]).trimmingWhitespace(), String(entry[entry.index(after: equals)...])))
                 }
-                corrections.append(
-                    (String(entry[..<equals]).trimmingWhitespace(), String(entry[entry.index(after: equals)...])))
+                let completion = Completion(lateReason: form.text("late_reason"), corrections: corrections)
+                let folder = "access-" + id.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                let mayReport = user.role.may(.readAccessReports)
+                let report = try await server.offload { [store] () -> Data? in
+                    guard try store.request(id).request.type == .access else {
+                        _ = try store.completeRequest(id, completion: completion, at: now, actor: user.name, now: now)
+                        return nil
+                    }
+                    guard mayReport else { throw Problem(status: .forbidden, title: "Forbidden", detail: "access") }
+                    var zip: Data?
+                    _ = try AccessCompletion.complete(
+                        id, store: store, completion: completion, at: now, actor: user.name, now: now
+                    ) { rendered in zip = try AccessReportWriter.zip(rendered, folder: folder) }
+                    return zip
+                }
+                guard let report else { return page.redirect("/requests/\(id)?done=complete") }
+                var headers = HTTPFields()
+                headers[.contentType] = "application/zip"
+                headers[.contentDisposition] = "attachment; filename=\"\(folder).zip\""
+                headers[.cacheControl] = "no-store"
+                headers[.xContentTypeOptions] = "nosniff"
+                return Response(
+                    status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: report)))
             }
-            _ = try store.completeRequest(
-                id, completion: Completion(lateReason: form.text("late_reason"), corrections: corrections), at: now,
-                actor: user.name, now: now)
         }
         addStep(router, "reject") { id, form, user, now in
             guard let ground = form["ground"].flatMap(RefusalGround.init(rawValue:)) else {

@@ -238,20 +238,14 @@ extension Request {
                 }
                 let now = Date()
                 let store = try database.open().store
-                var completion = Completion(lateReason: lateReason, corrections: pairs)
-                let detail = try store.request(id)
-                if detail.request.type == .access {
-                    // The report is written first: a request is only completed once the person's copy exists. The
-                    // workflow is checked first too, so that no report is written for a request that cannot close.
-                    guard detail.request.state == .verified else {
-                        throw CLIError(
-                            message: "\(id) is \(detail.request.state.rawValue): an access report is given once the "
-                                + "person's identity is verified (request verify)")
+                let completion = Completion(lateReason: lateReason, corrections: pairs)
+                if try store.request(id).request.type == .access {
+                    return try AccessCompletion.complete(
+                        id, store: store, completion: completion, at: at.resolved(now), actor: actor.resolved, now: now
+                    ) { rendered in
+                        let written = try AccessReportWriter.write(rendered, to: out ?? "access-\(id)")
+                        Output.error("access report: \(written.directory)/access-report.json and access-report.html")
                     }
-                    let written = try AccessReportWriter.write(
-                        try store.accessReport(id, now: now), to: out ?? "access-\(id)")
-                    completion.reportSHA256 = written.jsonSHA256
-                    Output.error("access report: \(written.directory)/access-report.json and access-report.html")
                 }
                 return try store.completeRequest(
                     id, completion: completion, at: at.resolved(now), actor: actor.resolved, now: now)
