@@ -371,13 +371,7 @@ struct WebRoutes: Sendable {
                     return zip
                 }
                 guard let report else { return page.redirect("/requests/\(id)?done=complete") }
-                var headers = HTTPFields()
-                headers[.contentType] = "application/zip"
-                headers[.contentDisposition] = "attachment; filename=\"\(folder).zip\""
-                headers[.cacheControl] = "no-store"
-                headers[.xContentTypeOptions] = "nosniff"
-                return Response(
-                    status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: report)))
+                return Self.download(report, name: "\(folder).zip")
             }
         }
         addStep(router, "reject") { id, form, user, now in
@@ -395,6 +389,16 @@ struct WebRoutes: Sendable {
             try store.recordLetter(
                 id, kind: kind.rawValue, language: language.rawValue, text: text, actor: user.name, now: now)
         }
+    }
+
+    /// A ZIP the browser saves (an evidence bundle, an access report), kept by no cache. `name` is ASCII only.
+    private static func download(_ data: Data, name: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/zip"
+        headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        headers[.cacheControl] = "no-store"
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// One workflow step as a form POST to `/requests/{id}/<name>`: officers only, the user as the actor, then
@@ -817,12 +821,7 @@ struct WebRoutes: Sendable {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw StoreError.refused("the bundle was not written")
                 }
-                var headers = HTTPFields()
-                headers[.contentType] = "application/zip"
-                headers[.contentDisposition] = "attachment; filename=\"\(name)\""
-                headers[.cacheControl] = "no-store"
-                headers[.xContentTypeOptions] = "nosniff"
-                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+                return Self.download(data, name: name)
             }
         }
     }
