@@ -81,6 +81,48 @@ struct APIRoutes {
             server.lookups.record(user: user.name, kind: "why", identifier: identifier, at: now)
             return json(try store.why(identifier, now: now).json)
         }
+        api.post("gate") { request, context in
+            let user = try context.require(.manageRequests)
+            let query = request.uri.queryParameters
+            guard let channel = query["channel"].flatMap({ Channel(rawValue: String($0)) }) else {
+                throw Problem.badRequest("channel must be one of \(Channel.allCases.map(\.rawValue))")
+            }
+            guard let purpose = query["purpose"].flatMap({ Purpose(rawValue: String($0)) }) else {
+                throw Problem.badRequest("purpose must be one of \(Purpose.allCases.map(\.rawValue))")
+            }
+            func time(_ name: String) throws -> Date? {
+                guard let text = query[Substring(name)] else { return nil }
+                guard let date = Timestamp.parse(text) else {
+                    throw Problem.badRequest("\(name) must be an ISO 8601 time, e.g. 2026-06-01T09:00:00+07:00")
+                }
+                return date
+            }
+            let dryRun: Bool
+            switch query["dry_run"].map(String.init) {
+            case nil, "false", "0": dryRun = false
+            case "true", "1": dryRun = true
+            case let other?: throw Problem.badRequest("dry_run must be true or false, not \(other)")
+            }
+            let now = server.now()
+            let gate = GateRequest(
+                channel: channel, purpose: purpose, at: try time("at") ?? now, until: try time("until"),
+                campaign: query["campaign"].map(String.init), dryRun: dryRun,
+                idColumn: query["id_column"].map(String.init), zaloOA: query["zalo_oa"].map(String.init),
+                fileName: "the request body")
+            let batch: ByteBuffer
+            do {
+                batch = try await request.body.collect(upTo: Self.batchLimit)
+            } catch {
+                throw Problem(
+                    status: .contentTooLarge, title: "Content Too Large",
+                    detail: "a batch is at most \(Self.batchLimit >> 20) MiB; split it")
+            }
+            let bytes = Array(batch.readableBytesView)
+            let outcome = try await server.offload { [store] in
+                try GateOutcome.run(gate, batch: bytes, store: store, actor: user.name, now: now)
+            }
+            return json(outcome.json)
+        }
         api.post("suppressions") { request, context in
             let user = try context.require(.manageRequests)
             let body = try await request.decode(as: SuppressionBody.self, context: context)
@@ -109,6 +151,47 @@ struct APIRoutes {
             }
             return try json(result, status: .created)
         }
+    }
+}
+
+extension APIRoutes {
+    /// The largest batch `POST /api/v1/gate` takes in one call.
+    static let batchLimit = 256 << 20
+}
+
+/// A gate run over a batch posted to the API: the counts of `gate --json`, and the two files as CSV text.
+struct GateOutcome: Sendable {
+    var result: GateResult
+    var clean: [UInt8]
+    var excluded: [UInt8]
+
+    static func run(_ gate: GateRequest, batch: [UInt8], store: RightsStore, actor: String, now: Date) throws -> Self {
+        final class Sink {
+            var bytes: [UInt8] = []
+        }
+        let (cleanSink, excludedSink) = (Sink(), Sink())
+        var clean = CSVWriter { cleanSink.bytes.append(contentsOf: $0) }
+        var excluded = CSVWriter { excludedSink.bytes.append(contentsOf: $0) }
+        var pending: [UInt8]? = batch
+        var gate = gate
+        gate.sizeHint = batch.count
+        let result = try store.runGate(
+            gate,
+            chunks: {
+                defer { pending = nil }
+                return pending
+            }, clean: &clean, excluded: &excluded,
+            actor: actor, at: now)
+        return GateOutcome(result: result, clean: cleanSink.bytes, excluded: excludedSink.bytes)
+    }
+
+    var json: JSONValue {
+        [
+            "rows": .int(result.rows), "allowed": .int(result.allowed),
+            "excluded": .object(result.excluded.mapValues { .int($0) }), "input_sha256": .string(result.inputSHA256),
+            "run": .int(result.run), "clean_csv": .string(String(decoding: clean, as: UTF8.self)),
+            "excluded_csv": .string(String(decoding: excluded, as: UTF8.self)),
+        ]
     }
 }
 

@@ -74,6 +74,31 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 }
 
+/// Turns what the store refuses into RFC 9457 problems for the API: a refusal is 409 with the store's own words, bad
+/// input 400 with its line, anything else 500 with no detail (the log gets the kind, never the data).
+struct APIProblems: RouterMiddleware {
+    typealias Context = DeskContext
+
+    func handle(
+        _ request: Request, context: DeskContext, next: (Request, DeskContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as StoreError {
+            switch error {
+            case .refused: throw Problem(status: .conflict, title: "Conflict", detail: error.description)
+            case .badInput: throw Problem.badRequest(error.description)
+            case .unknownList: throw Problem.notFound(error.description)
+            default:
+                context.logger.error("api request failed", metadata: ["error": "StoreError"])
+                throw Problem(
+                    status: .internalServerError, title: "Internal Server Error",
+                    detail: "the desk could not complete this; the server log has the kind of failure")
+            }
+        }
+    }
+}
+
 /// Reads `Authorization: Bearer TOKEN` and signs the user in for the rest of the request. A missing or unknown token
 /// leaves no one signed in; the route decides whether that is a 401.
 struct StaffAuthenticator: RouterMiddleware {

@@ -63,7 +63,7 @@ public struct DeskServer: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
         }
-        APIRoutes(server: self).add(to: router.group("/api/v1"))
+        APIRoutes(server: self).add(to: router.group("/api/v1").add(middleware: APIProblems()))
         WebRoutes(server: self).add(to: router)
         WebhookRoutes(server: self).add(to: router)
         // Counts only, for Prometheus scraping with an officer's or auditor's token.

@@ -75,7 +75,7 @@ struct APITests {
             }
             .map { $0.replacingOccurrences(of: "//", with: "/") }
             .filter { $0.contains("/api/v1/") })
-        #expect(routes.count == 6, "\(routes.sorted())")
+        #expect(routes.count == 7, "\(routes.sorted())")
         #expect(
             routes.subtracting(documented).isEmpty,
             "routes missing from the document: \(routes.subtracting(documented))")
@@ -103,6 +103,7 @@ struct APITests {
         let objection = #"{"type":"objection","subjects":["0912 345 678"],"channel":"zalo"}"#
         let deletion = #"{"type":"deletion","subjects":["0903000111"],"channel":"web"}"#
         let suppression = #"{"identifier":"0904000222","reason":"gọi tổng đài"}"#
+        let gate = "/api/v1/gate?channel=sms&purpose=transactional&dry_run=true"
         let cases: [(StaffRole?, HTTPRequest.Method, String, String?, HTTPResponse.Status)] = [
             (nil, .get, "/api/v1/requests", nil, .unauthorized),
             (nil, .get, "/api/v1/why?id=0912345678", nil, .unauthorized),
@@ -118,6 +119,9 @@ struct APITests {
             (.officer, .post, "/api/v1/requests", deletion, .created),
             (.officer, .post, "/api/v1/suppressions", suppression, .created),
             (.officer, .get, "/api/v1/requests?state=received", nil, .ok),
+            (.support, .post, gate, "phone\n0912345678\n", .forbidden),
+            (.auditor, .post, gate, "phone\n0912345678\n", .forbidden),
+            (.officer, .post, gate, "phone\n0912345678\n", .ok),
         ]
         try await Application(router: try desk.router()).test(.router) { client in
             for (role, method, uri, body, expected) in cases {
@@ -142,6 +146,53 @@ struct APITests {
         #expect(requests.map(\.type).sorted { $0.rawValue < $1.rawValue } == [.deletion, .objection])
         let events = try desk.store.auditEvents().filter { $0.kind == "request.new" }
         #expect(Set(events.map(\.actor)) == ["support-1", "officer-1"])
+    }
+
+    @Test("gate: a posted batch is judged as the CLI judges it; refused runs are 409 problems and change nothing")
+    func gate() async throws {
+        let desk = try DeskFixture()
+        try await Application(router: try desk.router()).test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/suppressions", method: .post, headers: desk.headers(.officer, json: true),
+                body: ByteBuffer(string: #"{"identifier":"0903000111","purpose":"all","reason":"yêu cầu xóa"}"#)
+            ) { #expect($0.status == .created) }
+            let batch = "phone,ho_ten\n0912 345 678,Nguyễn Thị Lan\n84912345678,Lan\nabc,Huy\n0903000111,Bình\n"
+            func post(_ query: String, _ body: String = batch) async throws -> (HTTPResponse.Status, [String: Any]) {
+                try await client.execute(
+                    uri: "/api/v1/gate?\(query)", method: .post, headers: desk.headers(.officer),
+                    body: ByteBuffer(string: body)
+                ) { response in
+                    let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                    return (response.status, object ?? [:])
+                }
+            }
+            let (status, run) = try await post("channel=sms&purpose=transactional&dry_run=true")
+            #expect(status == .ok)
+            #expect(run["rows"] as? Int == 4 && run["allowed"] as? Int == 1)
+            #expect(
+                run["excluded"] as? [String: Int] == ["DUPLICATE": 1, "INVALID_IDENTIFIER": 1, "SUPPRESSED": 1])
+            let clean = (run["clean_csv"] as? String ?? "").split(separator: "\n").map(String.init)
+            #expect(clean == ["phone,ho_ten,normalized", "0912 345 678,Nguyễn Thị Lan,+84912345678"])
+            let excluded = (run["excluded_csv"] as? String ?? "").split(separator: "\n").map(String.init)
+            #expect(excluded.first == "line,identifier,reason,detail" && excluded.count == 4)
+            #expect(excluded.contains { $0.hasPrefix("5,") && $0.contains("SUPPRESSED") })
+
+            // Refused: no campaign for a recording run, a marketing batch at 23:00, a bad channel. Nothing changes.
+            let before = try desk.store.verifyAuditChain()
+            let (noCampaign, problem) = try await post("channel=sms&purpose=transactional")
+            #expect(noCampaign == .conflict && (problem["detail"] as? String)?.contains("campaign") == true)
+            let (late, lateProblem) = try await post(
+                "channel=sms&purpose=marketing&dry_run=true&at=2026-06-01T23:00:00%2B07:00")
+            #expect(
+                late == .conflict && (lateProblem["detail"] as? String)?.contains("07:00") == true, "\(lateProblem)")
+            #expect(try await post("channel=fax&purpose=marketing").0 == .badRequest)
+            #expect(try desk.store.verifyAuditChain() == before)
+
+            // A recording run is on the chain under the officer's name.
+            let (recorded, result) = try await post("channel=sms&purpose=transactional&campaign=don-hang-6")
+            #expect(recorded == .ok && (result["run"] as? Int ?? 0) > 0)
+            #expect(try desk.store.auditEvents().last?.actor == "officer-1")
+        }
     }
 
     @Test("bad input is a 400 problem with a detail; a disabled or rotated-out token is 401")
