@@ -25,7 +25,8 @@ struct APIRoutes {
                 }
                 filter.type = value
             }
-            return try json(try store.requests(filter))
+            let chosen = filter
+            return try json(try await server.offload { [store] in try store.requests(chosen) })
         }
         api.get("requests/{id}") { _, context in
             _ = try context.require(.readRequests)

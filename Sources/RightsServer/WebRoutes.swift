@@ -244,7 +244,8 @@ struct WebRoutes: Sendable {
                     }
                     filter.type = type
                 }
-                var views = try store.requests(filter)
+                let chosen = filter
+                var views = try await server.offload { [store] in try store.requests(chosen) }
                 if stateChoice == "open" { views = views.filter { $0.state.isOpen } }
                 let rows = views.map { requestRow($0, page: page, now: now) }
                 let overdue = rows.filter { $0["overdue"] as? Bool == true }.count
@@ -752,7 +753,7 @@ struct WebRoutes: Sendable {
         router.get("/lists") { request, context in
             await handle(request, context) { page, context in
                 _ = try context.require(.readRequests)
-                let summaries = try store.listSummaries()
+                let summaries = try await server.offload { [store] in try store.listSummaries() }
                 let rows = summaries.map { summary -> [String: Any] in
                     [
                         "name": summary.name, "basis": summary.basis.rawValue, "flagged": summary.flagged,
