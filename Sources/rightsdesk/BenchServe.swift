@@ -69,9 +69,16 @@ struct ServeBench: ParsableCommand {
             report("GET /healthz, a bare route (baseline)", bare)
             // Warm the readers' page caches first, as a desk that has been up for a while would have them.
             _ = try load(wrk, ["-t2", "-c\(connections)", "-d3s", "-s", path("why.lua"), base])
-            let why = try load(
-                wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path("why.lua"), base])
+            // Three runs, reported by the median: on a shared machine one run in a few comes out far slower.
+            let runs = try (0..<3).map { _ in
+                try load(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path("why.lua"), base])
+            }.sorted { $0.requestsPerSecond < $1.requestsPerSecond }
+            let why = runs[1]
             report("GET /api/v1/why, support token, random entry", why)
+            Output.line(
+                "  (median of 3 runs: "
+                    + runs.map { String(format: "%.0f req/s", $0.requestsPerSecond) + " p99 \($0.p99)" }.joined(
+                        separator: ", ") + ")")
             // Both at once: the lookups go on while 20 clients file requests, each filing a write transaction.
             let mixedLookups = try startLoad(
                 wrk, ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path("why.lua"), base])
@@ -97,9 +104,8 @@ struct ServeBench: ParsableCommand {
                     : entries < 10_000_000
                         ? "Not judged: the target is for 10,000,000 entries (--entries 10000000)."
                         : "Missed at this size.")
-            if filing.failures + mixed.failures + why.failures > 0 {
-                throw CLIError(message: "\(filing.failures + mixed.failures + why.failures) requests failed")
-            }
+            let failed = filing.failures + mixed.failures + runs.map(\.failures).reduce(0, +)
+            if failed > 0 { throw CLIError(message: "\(failed) requests failed") }
         }
     }
 
