@@ -404,6 +404,15 @@ enum Migrations {
                     CREATE INDEX consent_events_by_import ON consent_events(import_id, line);
                     """)
         }
+        migrator.registerMigration("Count each list's entries") { db in
+            // The lists page and `lists show` counted a list's entries by reading the whole table: six seconds at
+            // 10M entries. Imports add what they wrote; erasures take away what they erased.
+            try db.execute(
+                sql: """
+                    ALTER TABLE lists ADD COLUMN entry_count INTEGER NOT NULL DEFAULT 0;
+                    UPDATE lists SET entry_count = (SELECT count(*) FROM entries WHERE entries.list_id = lists.id);
+                    """)
+        }
         return migrator
     }
 }

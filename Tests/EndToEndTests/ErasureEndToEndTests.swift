@@ -32,6 +32,8 @@ struct ErasureEndToEndTests {
         #expect(try desk.run("lists", "import", list, "--list", "khach-hang", "--consent-channel", "sms").status == 0)
         let second = try desk.file("zalo.csv", "phone,ten\n+84912345678,Lan\n0904000222,Hoa\n")
         #expect(try desk.run("lists", "import", second, "--list", "zalo-oa").status == 0)
+        func entries(_ list: String) throws -> Int? { try json(desk, "lists", "show", list)["entries"] as? Int }
+        #expect(try entries("khach-hang") == 2 && entries("zalo-oa") == 2)
         let sends = try desk.file(
             "sends.csv", "phone,sent_at,message\n84912345678,2026-05-02T10:00:00+07:00,Khuyến mãi cho chị Lan\n")
         #expect(
@@ -86,6 +88,8 @@ struct ErasureEndToEndTests {
         let kept = try #require(try databaseBytes(desk).first?.1)
         #expect(kept.range(of: Data("Trần Văn Bình".utf8)) != nil)
 
+        // Each list counts what is left.
+        #expect(try entries("khach-hang") == 1 && entries("zalo-oa") == 1)
         let why = try json(desk, "why", "0912345678")
         #expect((why["suppressions"] as? [Any])?.isEmpty == false)
         #expect((why["lists"] as? [Any])?.isEmpty == true)

@@ -120,6 +120,9 @@ extension RightsStore {
                 }
             }
             result.fileSHA256 = input.sha256()
+            try db.execute(
+                sql: "UPDATE lists SET entry_count = entry_count + ? WHERE id = ?",
+                arguments: [result.imported, list.id])
             try ImportRecord.finish(
                 importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: input.bytes, in: db
             )

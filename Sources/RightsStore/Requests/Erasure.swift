@@ -71,8 +71,13 @@ extension RightsStore {
             count("duplicate_rows", db.changesCount)
             try db.execute(sql: "DELETE FROM entry_identifiers WHERE entry_id = ?", arguments: [entry])
             count("entry_identifiers", db.changesCount)
-            try db.execute(sql: "DELETE FROM entries WHERE id = ?", arguments: [entry])
-            count("entries", db.changesCount)
+            if let list = try Int64.fetchOne(
+                db, sql: "DELETE FROM entries WHERE id = ? RETURNING list_id", arguments: [entry])
+            {
+                try db.execute(
+                    sql: "UPDATE lists SET entry_count = entry_count - 1 WHERE id = ?", arguments: [list])
+                count("entries", 1)
+            }
         }
         var requestIDs = Set<String>()
         for hash in hashes {
