@@ -186,6 +186,10 @@ struct APITests {
             #expect(
                 late == .conflict && (lateProblem["detail"] as? String)?.contains("07:00") == true, "\(lateProblem)")
             #expect(try await post("channel=fax&purpose=marketing").0 == .badRequest)
+            // Bad input is a 400 with the store's line, as the CLI's exit 65 is.
+            let (noColumn, columnProblem) = try await post(
+                "channel=sms&purpose=transactional&dry_run=true", "ten\nLan\n")
+            #expect(noColumn == .badRequest && (columnProblem["detail"] as? String)?.contains("phone") == true)
             #expect(try desk.store.verifyAuditChain() == before)
 
             // A recording run is on the chain under the officer's name.
