@@ -8,11 +8,12 @@ import Testing
 
 @testable import RightsServer
 
-/// `POST /webhooks/zalo` with the signed samples of `../shared/fixtures/zalo/` (OA secret `example-oa-secret`).
+/// `POST /webhooks/zalo` with the signed samples of `Tests/RightsCoreTests/Fixtures/zalo/` (OA secret
+/// `example-oa-secret`), the folder the RightsCore webhook tests read too: one copy inside the repository.
 @Suite("Zalo webhook")
 struct WebhookTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/zalo")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../RightsCoreTests/Fixtures/zalo").standardizedFileURL
 
     static func fixture(_ name: String) throws -> (body: [UInt8], signature: String, timestamp: Date) {
         let body = Array(try Data(contentsOf: fixtures.appendingPathComponent(name)))
