@@ -2,15 +2,16 @@ import Foundation
 import RightsCore
 import Testing
 
-/// The signed samples shared with the server and the acceptance run (`/work/shared/fixtures/zalo/`).
+/// The signed samples in `Fixtures/zalo/` next to this file (the RightsServer webhook tests read the same folder).
+/// They are a copy of the acceptance run's samples kept inside the repository, so that `swift test` works in a
+/// clone anywhere, not only beside a `shared` folder.
 private enum ZaloFixtures {
     static let secret = "example-oa-secret"
     static let oa = "1837640183716473281"
     static let user = "2512883701246639817"
 
     static var folder: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/fixtures/zalo/").standardizedFileURL
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/zalo/")
     }
 
     static func body(_ name: String) throws -> [UInt8] {
@@ -404,6 +405,9 @@ struct ZaloRefusalTextTests {
         .init("Please stop QC", .refusal),
         // "đúng" (yes) before a keyword is no negation, although it folds to the same word as "đừng".
         .init("Đúng rồi, hủy quảng cáo giúp em", .refusal),
+        // A keyword used as a verb on messages: was `.possible` until the classifier read refusal phrases
+        // (RefusalTextTests has the full table of them).
+        .init("Hủy nhận tin", .refusal),
         // A keyword without an advertising word, or whose keyword is a name or negated: an officer decides.
         .init("hủy đơn hàng", .possible),
         .init("Huy don hang", .possible),
@@ -413,7 +417,6 @@ struct ZaloRefusalTextTests {
         .init("Anh Huy gửi tin nhắn cho em với", .possible),
         .init("Tôi không muốn hủy quảng cáo", .possible),
         .init("đừng hủy KM nhé", .possible),
-        .init("Hủy nhận tin", .possible),
         .init("please stop", .possible),
         .init("STOP STOP", .possible),
         .init("stop 2", .possible),

@@ -212,7 +212,8 @@ public struct ZaloEvent: Sendable, Hashable, CustomStringConvertible {
         case recordFollow
         /// A message that is a refusal (`RefusalText.Verdict.refusal`): file an objection to marketing.
         case objection
-        /// A message that contains a refusal keyword without being one: queue it for an officer.
+        /// A message that looks like a refusal without clearly being one (`RefusalText.Verdict.possible`): queue it
+        /// for an officer.
         case possibleRefusal
         /// Nothing to do beyond recording the event, if the desk records it.
         case none
@@ -336,139 +337,5 @@ public struct ZaloEvent: Sendable, Hashable, CustomStringConvertible {
         let text = try SignedFields.text(value, field: path.joined(separator: "."))
         guard !text.isEmpty else { throw .invalidField(path.joined(separator: ".")) }
         return text
-    }
-}
-
-/// Whether a message a person sends an Official Account refuses its marketing (RULES-VN.md sections 3 and 5).
-///
-/// The contract: a message whose **whole text** is a refusal keyword — `STOP`, `HUY`/`HỦY`, `TU CHOI`/`TỪ CHỐI` —
-/// optionally followed by `QC` or `KM`, or which **pairs** a keyword with an advertising word — `quảng cáo`,
-/// `khuyến mãi`, `tin nhắn`, `QC`, `KM` — is a refusal; any other text containing a keyword is only possibly one and
-/// goes to an officer.
-///
-/// How text is compared:
-/// - It is decomposed (NFD), so precomposed and decomposed input read alike, and cut into words at every character
-///   that is neither a letter, a combining mark nor a digit: spaces of any kind, punctuation ("STOP!", "Hủy."),
-///   emoji. Each word is then folded with `ColumnName.fold` (no case, no diacritics, `đ` as `d`), so "HỦY", "hủy",
-///   "huỷ" and "huy" are one word.
-/// - Keywords and advertising words match whole words only, so "Huyền", "stopwatch" or "stop2" are no keywords.
-///   Digits belong to words for that reason; "5 km" is a distance, so `km` right after a number is no advertising
-///   word.
-///
-/// Folding costs a distinction: "huy" is both "hủy" (cancel) and the given name Huy, and "tu choi" is also "tự
-/// chơi" (play on one's own). That is why a keyword alone in a longer text is only `.possible`. Two narrow guards
-/// keep a name from being paired with an advertising word — each moves a text from `.refusal` to `.possible`,
-/// never further, so at worst an officer reads it:
-/// - a "huy" directly followed by "ơi" is someone being called ("Huy ơi, tin nhắn của mình đâu"), and a "Huy"
-///   written exactly so, capitalised and without diacritics, directly after a form of address ("anh Huy", "em Huy")
-///   is a name;
-/// - a keyword negated by one of the two words before it ("không muốn hủy quảng cáo", "đừng hủy KM") is no refusal.
-///
-/// Texts the contract does not name stay `.possible` even when a person reads them as refusals ("Hủy nhận tin",
-/// "từ chối nhận tin"): the officer queue is the place for them, and widening the list is a contract change.
-public enum RefusalText {
-    public enum Verdict: String, Sendable, Hashable, CaseIterable {
-        /// A refusal: file an objection to marketing.
-        case refusal
-        /// Contains a keyword but is not clearly a refusal: queue for an officer.
-        case possible
-        /// No keyword.
-        case none
-    }
-
-    /// Refusal keywords, as folded word sequences.
-    static let keywords: [[String]] = [["stop"], ["huy"], ["tu", "choi"]]
-
-    /// Advertising words, as folded word sequences.
-    static let advertisingWords: [[String]] = [["quang", "cao"], ["khuyen", "mai"], ["tin", "nhan"], ["qc"], ["km"]]
-
-    /// The words that may follow a keyword in a whole-text refusal ("HỦY QC", "stop km").
-    static let keywordSuffixes: Set<String> = ["qc", "km"]
-
-    /// Forms of address that come before a given name (folded).
-    static let formsOfAddress: Set<String> = [
-        "anh", "a", "chi", "c", "em", "e", "ban", "chu", "co", "bac", "ong", "ba", "thay", "cau", "di", "mr", "ms",
-    ]
-
-    /// Negations that, up to two words before a keyword, turn it around — compared as written (NFC, lower case),
-    /// because folded "dung" is also "đúng" (yes) and "chua" also "chua" (sour): only unambiguous spellings count.
-    static let negations: Set<String> = [
-        "không", "khong", "hông", "ko", "k", "kg", "đừng", "chưa", "chẳng", "chả", "not", "dont", "never",
-    ]
-
-    /// A word of the text: as written (NFD) and folded.
-    private struct Word {
-        var written: String
-        var folded: String
-    }
-
-    public static func classify(_ text: String) -> Verdict {
-        let words = split(text)
-        let folded = words.map(\.folded)
-        let hits = matches(of: keywords, in: folded)
-        guard !hits.isEmpty else { return .none }
-
-        for keyword in keywords {
-            if folded == keyword { return .refusal }
-            if folded.count == keyword.count + 1, Array(folded.dropLast()) == keyword,
-                let last = folded.last, keywordSuffixes.contains(last)
-            {
-                return .refusal
-            }
-        }
-
-        let advertising = matches(of: advertisingWords, in: folded).filter { start, _ in
-            !(folded[start] == "km" && start > 0 && folded[start - 1].utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
-        }
-        let refusing = hits.filter { start, _ in !isName(at: start, in: words) && !isNegated(at: start, in: words) }
-        return !refusing.isEmpty && !advertising.isEmpty ? .refusal : .possible
-    }
-
-    /// Cuts the decomposed text into words of letters, combining marks and digits, each also folded.
-    private static func split(_ text: String) -> [Word] {
-        var words: [Word] = []
-        var current = String.UnicodeScalarView()
-        func flush() {
-            guard !current.isEmpty else { return }
-            let written = String(current)
-            let folded = ColumnName.fold(written)
-            if !folded.isEmpty { words.append(Word(written: written, folded: folded)) }
-            current = String.UnicodeScalarView()
-        }
-        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-                .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber:
-                current.append(scalar)
-            default:
-                flush()
-            }
-        }
-        flush()
-        return words
-    }
-
-    /// Every place a phrase of `phrases` occurs as whole words: its start and its length in words.
-    private static func matches(of phrases: [[String]], in words: [String]) -> [(start: Int, length: Int)] {
-        var found: [(start: Int, length: Int)] = []
-        for start in words.indices {
-            for phrase in phrases where start + phrase.count <= words.count {
-                if Array(words[start..<start + phrase.count]) == phrase { found.append((start, phrase.count)) }
-            }
-        }
-        return found
-    }
-
-    /// "Huy ơi" (vocative), or "Huy" capitalised and unaccented after a form of address ("anh Huy"): a name.
-    private static func isName(at index: Int, in words: [Word]) -> Bool {
-        guard words[index].folded == "huy" else { return false }
-        if index + 1 < words.count, words[index + 1].folded == "oi" { return true }
-        return words[index].written == "Huy" && index > 0 && formsOfAddress.contains(words[index - 1].folded)
-    }
-
-    private static func isNegated(at index: Int, in words: [Word]) -> Bool {
-        words[max(0, index - 2)..<index].contains {
-            negations.contains($0.written.precomposedStringWithCanonicalMapping.lowercased())
-        }
     }
 }
