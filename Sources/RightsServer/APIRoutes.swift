@@ -105,8 +105,10 @@ struct APIRoutes {
             case let other?: throw Problem.badRequest("dry_run must be true or false, not \(other)")
             }
             let now = server.now()
+            let (at, until) = (try time("at") ?? now, try time("until"))
+            if let until, until < at { throw Problem.badRequest("until is before at: a batch ends after it starts") }
             let gate = GateRequest(
-                channel: channel, purpose: purpose, at: try time("at") ?? now, until: try time("until"),
+                channel: channel, purpose: purpose, at: at, until: until,
                 campaign: query["campaign"].map(String.init), dryRun: dryRun,
                 idColumn: query["id_column"].map(String.init), zaloOA: query["zalo_oa"].map(String.init),
                 fileName: "the request body")

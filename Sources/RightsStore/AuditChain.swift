@@ -139,7 +139,7 @@ enum AuditChain {
             ])
     }
 
-    private static func subjectKey(_ subject: String, in db: Database, now: Date) throws -> [UInt8] {
+    static func subjectKey(_ subject: String, in db: Database, now: Date) throws -> [UInt8] {
         if let key = try Data.fetchOne(db, sql: "SELECT key FROM subject_keys WHERE subject = ?", arguments: [subject])
         {
             return Array(key)

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import RightsCore
 
 /// The schema's history. Migrations are frozen once landed: never edit one, add a new one.
 enum Migrations {
@@ -412,6 +414,91 @@ enum Migrations {
                     ALTER TABLE lists ADD COLUMN entry_count INTEGER NOT NULL DEFAULT 0;
                     UPDATE lists SET entry_count = (SELECT count(*) FROM entries WHERE entries.list_id = lists.id);
                     """)
+        }
+        migrator.registerMigration("Link the identifiers of one person") { db in
+            try db.execute(
+                sql: """
+                    -- Which person each linked identifier belongs to, as keyed hashes only: links outlive an
+                    -- erasure like suppressions do (CONTRACT.md "One person, several identifiers"). An identifier
+                    -- linked to nothing has no row: it is a person of its own.
+                    CREATE TABLE person_links (
+                        id_hash BLOB PRIMARY KEY,
+                        person INTEGER NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('phone', 'email', 'zalo'))
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX person_links_by_person ON person_links(person);
+
+                    -- The links that are not list rows (those are read from the rows themselves): identifiers
+                    -- named together on one request, an officer's `link`, a Zalo event. Kept so that removing an
+                    -- officer's link can work out the person again from what remains.
+                    CREATE TABLE identity_links (
+                        id INTEGER PRIMARY KEY,
+                        a_hash BLOB NOT NULL,
+                        a_kind TEXT NOT NULL,
+                        b_hash BLOB NOT NULL,
+                        b_kind TEXT NOT NULL,
+                        source TEXT NOT NULL CHECK (source IN ('request', 'officer', 'zalo')),
+                        request_id TEXT,
+                        reason TEXT,
+                        created_at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        removed_at INTEGER,
+                        removed_by TEXT
+                    ) STRICT;
+                    CREATE INDEX identity_links_by_a ON identity_links(a_hash);
+                    CREATE INDEX identity_links_by_b ON identity_links(b_hash);
+                    """)
+            // Link what the first round already holds: the identifiers of each list row, and of each request that
+            // named several.
+            var groups: [[PersonLinks.Member]] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, kind, key_hash FROM entries WHERE others IS NOT NULL ORDER BY id")
+            let others = try db.makeStatement(sql: "SELECT id_hash, kind FROM entry_identifiers WHERE entry_id = ?")
+            while let row = try rows.next() {
+                var group = PersonLinks.Member.from(row["key_hash"], kind: row["kind"]).map { [$0] } ?? []
+                for other in try Row.fetchAll(others, arguments: [row["id"] as Int64]) {
+                    if let member = PersonLinks.Member.from(other["id_hash"], kind: other["kind"]) {
+                        group.append(member)
+                    }
+                }
+                groups.append(group)
+            }
+            var requests: [String: [PersonLinks.Member]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT request_id, kind, id_hash FROM request_subjects") {
+                if let member = PersonLinks.Member.from(row["id_hash"], kind: row["kind"]) {
+                    requests[row["request_id"], default: []].append(member)
+                }
+            }
+            groups += requests.values
+            try PersonLinks.link(groups, db)
+        }
+        migrator.registerMigration("Seal the texts kept for the inbox and record how an officer resolved them") { db in
+            // A text that may be a refusal is personal data: sealed under the person's subject key, it is gone
+            // with that key when the person is erased, like their audit payloads.
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhook_events ADD COLUMN sealed_text BLOB;
+                    ALTER TABLE webhook_events ADD COLUMN resolution TEXT
+                        CHECK (resolution IS NULL OR resolution IN ('objection', 'dismissed'));
+                    ALTER TABLE webhook_events ADD COLUMN resolved_by TEXT;
+                    ALTER TABLE webhook_events ADD COLUMN resolution_note BLOB;
+                    """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT rowid, id_hash, text FROM webhook_events WHERE text IS NOT NULL AND id_hash IS NOT NULL")
+            for row in rows {
+                let subject = Hex.encode([UInt8](row["id_hash"] as Data))
+                let key = try AuditChain.subjectKey(subject, in: db, now: Date())
+                let sealed = try SubjectSeal.seal(Array((row["text"] as String).utf8), key: key)
+                try db.execute(
+                    sql: "UPDATE webhook_events SET sealed_text = ?, text = NULL WHERE rowid = ?",
+                    arguments: [Data(sealed), row["rowid"] as Int64])
+            }
+            // A message the first round marked reviewed was judged not to be a refusal.
+            try db.execute(
+                sql:
+                    "UPDATE webhook_events SET resolution = 'dismissed' WHERE outcome = 'queued' AND reviewed_at IS NOT NULL"
+            )
         }
         return migrator
     }

@@ -70,16 +70,17 @@ extension RightsStore {
                 case .none:
                     break
                 }
+                // A text kept for the inbox is sealed under the person's key: erased with them.
+                let sealed = try keptText.map { try seal($0, for: hash, now: now, db) }
                 try db.execute(
                     sql: """
                         INSERT INTO webhook_events(
-                            event_key, source, event, id_hash, identifier, outcome, request_id, text, received_at)
+                            event_key, source, event, id_hash, identifier, outcome, request_id, sealed_text, received_at)
                         VALUES (?, 'zalo', ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         event.eventKey, event.eventName, Data(hash), keptText == nil ? nil : event.person.normalized,
-                        outcome.outcome, outcome.requestID, keptText,
-                        ms(now),
+                        outcome.outcome, outcome.requestID, sealed.map { Data($0) }, ms(sentAt),
                     ])
                 draft.payload["webhook_event"] = .string(event.eventName)
                 draft.payload["webhook_outcome"] = .string(outcome.outcome)
@@ -94,20 +95,126 @@ extension RightsStore {
 
     /// Messages waiting for an officer's judgement, oldest first.
     public func queuedMessages() throws -> [QueuedMessage] {
+        try inbox(includeResolved: false).map {
+            QueuedMessage(eventKey: $0.eventKey, identifier: $0.identifier, text: $0.text, receivedAt: $0.receivedAt)
+        }
+    }
+
+    /// The inbox: Zalo messages that may be refusals, oldest first; with `includeResolved`, those an officer
+    /// already judged too.
+    public func inbox(includeResolved: Bool = false) throws -> [InboxMessage] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT w.event_key, w.text, w.received_at, w.identifier FROM webhook_events w
-                    WHERE w.outcome = 'queued' AND w.reviewed_at IS NULL ORDER BY w.received_at
+                    SELECT rowid, event_key, id_hash, identifier, sealed_text, received_at, resolution, resolved_by,
+                        reviewed_at, resolution_note, request_id
+                    FROM webhook_events WHERE outcome = 'queued' \(includeResolved ? "" : "AND resolution IS NULL")
+                    ORDER BY received_at, rowid
                     """
             ).map { row in
-                QueuedMessage(
-                    eventKey: row["event_key"],
-                    identifier: row["identifier"] ?? "",
-                    text: row["text"] ?? "",
-                    receivedAt: Timestamp.vietnam(Timestamp.date(milliseconds: row["received_at"])))
+                let hash = (row["id_hash"] as Data?).map { [UInt8]($0) }
+                return InboxMessage(
+                    id: row["rowid"], eventKey: row["event_key"], identifier: row["identifier"] ?? "",
+                    text: try unseal(row["sealed_text"], for: hash, db) ?? "",
+                    receivedAt: Timestamp.vietnam(Timestamp.date(milliseconds: row["received_at"])),
+                    resolution: row["resolution"], resolvedBy: row["resolved_by"],
+                    resolvedAt: (row["reviewed_at"] as Int64?).map {
+                        Timestamp.vietnam(Timestamp.date(milliseconds: $0))
+                    },
+                    note: try unseal(row["resolution_note"], for: hash, db), requestID: row["request_id"])
             }
         }
+    }
+
+    /// An officer's judgement of an inbox message: an objection filed for the sender, effective from when the
+    /// message arrived (the duty to stop ran from then), or a dismissal; either way recorded on the chain.
+    public func resolveInbox(_ id: Int64, objection: Bool, note: String?, actor: String, at now: Date) throws
+        -> InboxMessage
+    {
+        try perform(actor: actor, at: now) { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id_hash, identifier, received_at, resolution FROM webhook_events
+                        WHERE rowid = ? AND outcome = 'queued'
+                        """, arguments: [id])
+            else { throw StoreError.refused("no inbox message \(id) (rightsdesk inbox list shows them)") }
+            if let done: String = row["resolution"] {
+                throw StoreError.refused("inbox message \(id) was already resolved (\(done))")
+            }
+            let hash = [UInt8](row["id_hash"] as Data)
+            var requestID: String?
+            var draft = AuditDraft(kind: "inbox.resolve", payload: [:], subject: hash)
+            if objection {
+                let person = try Identifier(parsing: row["identifier"] as String)
+                let (view, requestDraft) = try createRequest(
+                    NewRequest(
+                        type: .objection, subjects: [person], channel: .zalo,
+                        receivedAt: Timestamp.date(milliseconds: row["received_at"]), note: note),
+                    actor: actor, at: now, db)
+                requestID = view.id
+                draft = requestDraft
+            }
+            let sealedNote = try note.map { try seal($0, for: hash, now: now, db) }
+            try db.execute(
+                sql: """
+                    UPDATE webhook_events SET resolution = ?, resolved_by = ?, reviewed_at = ?, resolution_note = ?,
+                        request_id = coalesce(?, request_id)
+                    WHERE rowid = ?
+                    """,
+                arguments: [
+                    objection ? "objection" : "dismissed", actor, ms(now), sealedNote.map { Data($0) }, requestID, id,
+                ])
+            draft.payload["inbox_message"] = .int(Int(id))
+            draft.payload["inbox_resolution"] = .string(objection ? "objection" : "dismissed")
+            let message = InboxMessage(
+                id: id, eventKey: "", identifier: row["identifier"] ?? "", text: "",
+                receivedAt: Timestamp.vietnam(Timestamp.date(milliseconds: row["received_at"])),
+                resolution: objection ? "objection" : "dismissed", resolvedBy: actor,
+                resolvedAt: Timestamp.vietnam(now),
+                note: note, requestID: requestID)
+            return (message, draft)
+        }
+    }
+
+    private func seal(_ text: String, for hash: [UInt8], now: Date, _ db: Database) throws -> [UInt8] {
+        try SubjectSeal.seal(Array(text.utf8), key: AuditChain.subjectKey(Hex.encode(hash), in: db, now: now))
+    }
+
+    /// The plaintext of a sealed text, or nil when there is none or its key was shredded.
+    private func unseal(_ sealed: Data?, for hash: [UInt8]?, _ db: Database) throws -> String? {
+        guard let sealed, let hash,
+            let key = try Data.fetchOne(
+                db, sql: "SELECT key FROM subject_keys WHERE subject = ?", arguments: [Hex.encode(hash)]),
+            let plain = try? SubjectSeal.open([UInt8](sealed), key: [UInt8](key))
+        else { return nil }
+        return String(decoding: plain, as: UTF8.self)
+    }
+}
+
+/// A Zalo message in the officer's inbox (`rightsdesk inbox list`): it may be a refusal; an officer files it as
+/// an objection or dismisses it.
+public struct InboxMessage: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var eventKey: String
+    public var identifier: String
+    public var text: String
+    public var receivedAt: String
+    /// `objection` or `dismissed` once an officer judged it; nil while it waits.
+    public var resolution: String?
+    public var resolvedBy: String?
+    public var resolvedAt: String?
+    public var note: String?
+    public var requestID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, identifier, text, resolution, note
+        case eventKey = "event_key"
+        case receivedAt = "received_at"
+        case resolvedBy = "resolved_by"
+        case resolvedAt = "resolved_at"
+        case requestID = "request_id"
     }
 }

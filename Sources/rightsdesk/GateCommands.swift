@@ -60,6 +60,14 @@ struct Gate: ParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let until, until.date < at.date {
+            throw ValidationError(
+                "--until \(Timestamp.vietnam(until.date)) is before --at \(Timestamp.vietnam(at.date)): "
+                    + "a batch ends after it starts")
+        }
+    }
+
     func run() throws {
         let result = try Output.run {
             let installation = try database.open()

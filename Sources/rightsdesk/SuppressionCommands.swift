@@ -96,6 +96,9 @@ struct Suppress: ParsableCommand {
         @Option(help: "Why.") var reason: String
         @Option(help: "sms, zalo, email, call or any.") var channel: ChannelOrAny = ChannelOrAny(argument: "any")!
         @Option(help: "marketing or all.") var purpose: SuppressionPurpose = .marketing
+        @Option(
+            help: "When the person opted out (default now; a file's opted_out_at column gives it per line).")
+        var at: TimeArgument?
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
@@ -110,31 +113,42 @@ struct Suppress: ParsableCommand {
                 var identifiers: [(line: Int, identifier: Identifier)] = []
                 var invalid: [InvalidRow] = []
                 var source: String?
+                var optedOutAt: [Int: Date] = [:]
                 if let id {
                     identifiers = [(1, try parseIdentifier(id))]
                 } else if let file {
                     guard let data = FileManager.default.contents(atPath: file) else {
                         throw CLIError(message: "cannot read \(file)")
                     }
-                    let lines: [(line: Int, value: String)]
+                    let lines: [IdentifierLines.OptOut]
                     do throws(IdentifierLinesError) {
-                        lines = try IdentifierLines.read(Array(data))
+                        lines = try IdentifierLines.readOptOuts(Array(data))
                     } catch {
                         throw CLIError.badInput("\(file):\(error.line): \(error)")
                     }
-                    for (line, value) in lines {
+                    for line in lines {
                         do {
-                            identifiers.append((line, try Identifier(parsing: value)))
+                            identifiers.append((line.line, try Identifier(parsing: line.value)))
                         } catch {
-                            invalid.append(InvalidRow(line: line, reason: "\(error)"))
+                            invalid.append(InvalidRow(line: line.line, reason: "\(error)"))
+                            continue
                         }
+                        guard let written = line.optedOutAt else { continue }
+                        // A time the file gives but that cannot be read would move the start of the duty: the
+                        // whole file is refused rather than guessed at.
+                        guard let time = Timestamp.parse(written) else {
+                            throw CLIError.badInput(
+                                "\(file):\(line.line): opted_out_at \"\(written)\" is not a time (write "
+                                    + "2026-03-02T10:00:00+07:00 or 02/03/2026 10:00)")
+                        }
+                        optedOutAt[line.line] = time
                     }
                     // An opt-out export records the people's own refusals: lifting them needs their new consent.
                     source = "file:\((file as NSString).lastPathComponent)"
                 }
                 return try installation.store.suppress(
                     identifiers, invalid: invalid, channel: channel.channel, purpose: purpose, reason: reason,
-                    source: source, actor: actor.resolved, at: Date())
+                    source: source, since: at?.date, optedOutAt: optedOutAt, actor: actor.resolved, at: Date())
             }
             if output.json {
                 try Output.json(result)

@@ -64,7 +64,8 @@ struct RequestsEndToEndTests {
         let show = try desk.run("request", "show", id, "--json").json()
         #expect(show["state"] as? String == "completed")
         let kinds = (show["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-        #expect(kinds.starts(with: ["received", "acknowledged", "verified", "completed"]))
+        // A deletion stops marketing at intake, before verification (Law 91 Art. 28(5)).
+        #expect(kinds.starts(with: ["received", "suppressed", "acknowledged", "verified", "completed"]))
         #expect(try desk.run("audit", "verify").status == 0)
     }
 

@@ -422,7 +422,7 @@ struct WebPagesTests {
             let filed = try await support.post("/why/objection", [("id", "+84912345678"), ("channel", "zalo")])
             #expect(filed.status == .created)
             #expect(filed.html.contains("Đã ghi nhận phản đối RQ-"))
-            #expect(filed.html.contains("chúng tôi đã ngừng gửi tin quảng cáo cho Quý khách"))
+            #expect(filed.html.contains("chúng tôi đã ngừng gửi quảng cáo cho Quý khách trên mọi kênh"))
             let requests = try desk.store.requests(RequestFilter(asOf: Date()))
             #expect(requests.count == 1 && requests.first?.type == .objection && requests.first?.channel == .zalo)
             let event = try #require(try desk.store.auditEvents().first { $0.kind == "request.new" })

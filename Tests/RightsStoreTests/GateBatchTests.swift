@@ -216,7 +216,7 @@ private func importDoNotCall(_ numbers: [Identifier], asOf: Date, in store: Righ
     ).version
 }
 
-/// Numbers 0..<290 get random facts; 290..<300 hand-made cases; 300..<340 nothing but (some) the Do-Not-Call list.
+/// Numbers 0..<290 get random facts; 290..<300 and 305 hand-made cases; the rest of 300..<340 nothing but (some) the Do-Not-Call list.
 private struct FactsFixture {
     static let randomNumbers = 290
     static let batchNumbers = 340
@@ -330,10 +330,16 @@ private struct FactsFixture {
         send(293, "c1", -hour)
         send(293, "c2", -3 * hour)
         send(293, "c3", -5 * hour)
-        // 294: two others and this campaign, which does not count.
+        // 294: two others and an earlier wave of this campaign: three messages (Decree 91 Art. 13(5) counts
+        // messages, not campaigns).
         send(294, "c1", -hour)
         send(294, "c2", -2 * hour)
         send(294, "spring", -3 * hour)
+        // 305: one campaign planned by a gate run and then delivered (one message), and one other: two, allowed.
+        _ = try store.recordConsent(grant(305), actor: "officer", at: at - 3 * day)
+        send(305, "c1", -2 * hour, .planned)
+        send(305, "c1", -2 * hour)
+        send(305, "c2", -hour)
         // 295: two others and one that failed.
         send(295, "c1", -hour)
         send(295, "c2", -2 * hour)
@@ -604,8 +610,7 @@ struct GateBatchTests {
             for channel in Channel.allCases {
                 for campaign in ["spring", nil] as [String?] {
                     let reference = try store.read { db in
-                        let query = ContactFactsQuery(
-                            db, at: at, dncVersion: version, caps: (channel: channel, campaign: campaign))
+                        let query = ContactFactsQuery(db, at: at, dncVersion: version, caps: channel)
                         return try Dictionary(
                             uniqueKeysWithValues: fixture.keys.map { ($0, try query.facts(hashes: [$0.bytes])) })
                     }
@@ -679,9 +684,9 @@ struct GateBatchTests {
         let expectations: [(Int, ExclusionReason?, ExclusionReason?)] = [
             // number, campaign "spring", no campaign
             (290, .noConsent, .noConsent), (291, .noConsent, .noConsent), (292, .noConsent, .noConsent),
-            (293, .frequencyCap, .frequencyCap), (294, nil, .frequencyCap), (295, nil, nil),
+            (293, .frequencyCap, .frequencyCap), (294, .frequencyCap, .frequencyCap), (295, nil, nil),
             (296, .frequencyCap, .frequencyCap), (297, nil, nil), (298, .dnc, .dnc), (299, nil, nil),
-            (300, .noConsent, .noConsent), (312, .dnc, .dnc),
+            (300, .noConsent, .noConsent), (312, .dnc, .dnc), (305, nil, nil),
         ]
         for campaign in ["spring", nil] as [String?] {
             let query = BatchFacts.Query(
@@ -711,7 +716,7 @@ struct GateBatchTests {
         let version = try importDoNotCall([number, phone(2)], asOf: gateTime - 10 * day, in: store)
         let key = scratch.key(number)
         let reference = try store.read { db in
-            try ContactFactsQuery(db, at: gateTime, dncVersion: version, caps: (channel: .email, campaign: nil))
+            try ContactFactsQuery(db, at: gateTime, dncVersion: version, caps: .email)
                 .facts(hashes: [key.bytes])
         }
         #expect(reference.onDoNotCallList)
@@ -790,7 +795,7 @@ struct GateBatchTests {
                 FixtureSend(identifier: number("0966000333"), channel: .sms, campaign: "c3", at: at - 3 * hour),
                 FixtureSend(identifier: number("0355000444"), channel: .sms, campaign: "c1", at: at - hour),
                 FixtureSend(identifier: number("0355000444"), channel: .sms, campaign: "c2", at: at - 2 * hour),
-                FixtureSend(identifier: number("0355000444"), channel: .sms, campaign: "spring", at: at - 3 * hour),
+                // Two messages and a failed one: under the cap of three, until a planned wave adds one.
                 FixtureSend(
                     identifier: number("0355000444"), channel: .sms, campaign: "c3", at: at - hour, outcome: .failed),
                 // Another channel does not count toward SMS.
@@ -914,10 +919,10 @@ struct GateBatchTests {
         let summer = try gate(store, batch, at: gateTime + hour, campaign: "summer", dryRun: true)
         #expect(summer.excluded.dropFirst().map { [$0[0], $0[1], $0[2]] } == [["2", "+84355000444", "FREQUENCY_CAP"]])
         #expect(summer.clean == "phone,normalized\n0912345678,+84912345678\n")
-        // The same campaign does not count against itself.
+        // A second wave of the same campaign counts its first: Phương has three messages for it too.
         let spring = try gate(store, batch, at: gateTime + hour, campaign: "spring", dryRun: true)
-        #expect(spring.result.allowed == 2)
-        #expect(spring.excluded.count == 1)
+        #expect(spring.result.allowed == 1)
+        #expect(spring.excluded.dropFirst().map { $0[2] } == ["FREQUENCY_CAP"])
         // Every run, dry or not, is recorded.
         #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM gate_runs") } == 3)
     }

@@ -9,9 +9,19 @@ struct WhyJSONTests {
     static func answer(full: Bool) -> WhyAnswer {
         var answer = WhyAnswer(identifier: "+84912345678")
         answer.dnc = full
+        answer.identifiers = [
+            .init(identifier: "+84912345678", kind: "phone"), .init(identifier: full ? "zalo:1:2" : nil, kind: "zalo"),
+        ]
+        answer.channels = [
+            .init(channel: "sms", allowed: false, reason: "SUPPRESSED", since: "2026-04-01T10:00:00+07:00"),
+            .init(
+                channel: "zalo", allowed: full, reason: full ? nil : "NO_CONSENT",
+                consentAt: full ? "2026-02-01T08:00:00+07:00" : nil),
+        ]
         answer.lists = [
             .init(
-                list: "Khách hàng thân thiết", source: full ? "Hội chợ \"Xuân\" 2026" : nil, file: "loyalty.csv",
+                identifier: "+84912345678", list: "Khách hàng thân thiết", source: full ? "Hội chợ \"Xuân\" 2026" : nil,
+                file: "loyalty.csv",
                 line: 12, importedAt: "2026-03-01T09:00:00+07:00", basis: "consent", status: "suppressed",
                 consent: full
                     ? .init(
@@ -21,16 +31,20 @@ struct WhyJSONTests {
         ]
         answer.suppressions = [
             .init(
-                channel: "any", purpose: "marketing", reason: "objection", since: "2026-04-01T10:00:00+07:00",
+                identifier: full ? "zalo:1:2" : nil, channel: "any", purpose: "marketing", reason: "objection",
+                since: "2026-04-01T10:00:00+07:00",
                 requestID: full ? "REQ-2026-000001" : nil, liftedAt: full ? "2026-05-01T10:00:00+07:00" : nil)
         ]
         answer.sends = [
             .init(
-                campaign: "tet", channel: "zalo", purpose: "marketing", sentAt: "2026-04-02T10:00:00+07:00",
+                identifier: "+84912345678", campaign: "tet", channel: "zalo", purpose: "marketing",
+                sentAt: "2026-04-02T10:00:00+07:00",
                 delivered: true, planned: false, error: full ? "-114" : nil,
                 signal: full ? "soft-refusal-or-inactive" : nil, afterSuppression: true)
         ]
-        answer.requests = [.init(id: "REQ-2026-000001", type: "objection", state: "received")]
+        answer.requests = [
+            .init(id: "REQ-2026-000001", type: "objection", state: "received", identifier: "+84912345678")
+        ]
         answer.explanation = ["vi": "Số \\ \u{1}", "en": "We hold"]
         return answer
     }

@@ -70,8 +70,10 @@ public struct ContactFacts: Sendable {
     public var consentedChannels: ChannelSet
     /// Whether a phone number of the recipient is on the Do-Not-Call list in force.
     public var onDoNotCallList: Bool
-    /// Advertising messages (distinct campaigns, delivered or planned) the recipient got on the channel in the
-    /// 24 hours before the send; nil when caps do not apply (an export, which has no send time).
+    /// Whether the phone paired with the recipient's Zalo id is on that list: it stops Zalo messages only.
+    public var zaloDoNotCall = false
+    /// Advertising messages the recipient got on the channel in the 24 hours before the send (per campaign the
+    /// larger of planned and delivered, Decree 91/2020 Art. 13(5)); nil when caps do not apply (an export).
     public var recentSends: Int?
 
     public init(
@@ -95,6 +97,7 @@ public enum ContactDecision {
         // this to ZNS addressed by phone (RULES-VN.md section 3).
         let channels = channel.map { [$0] } ?? Channel.allCases
         if facts.onDoNotCallList && channels.contains(where: { $0 != .email }) { return .dnc }
+        if facts.zaloDoNotCall && channels.contains(.zalo) { return .dnc }
         // Advertising needs prior, provable consent per channel (Decree 91 Art. 11(2); Law 91 Art. 9).
         if !channels.allSatisfy({ facts.consentedChannels.contains($0) }) { return .noConsent }
         if let recent = facts.recentSends, let channel, recent >= SendRules.cap(for: channel) { return .frequencyCap }

@@ -30,6 +30,18 @@ public enum SendRules {
         return window.contains(minuteOfDay(instant))
     }
 
+    /// The first instant of the span `[start, end]` outside the allowed window, or nil when the whole span is
+    /// inside it. Every message of a batch must fall inside (RULES-VN.md section 3): a batch from 21:00 to 08:00
+    /// the next morning crosses the night even though both its ends are allowed. The window lies within one day,
+    /// so a span that starts inside it stays inside exactly while it ends before that day's closing.
+    public static func firstDisallowed(_ channel: Channel, from start: Date, through end: Date) -> Date? {
+        guard let window = window(for: channel) else { return nil }
+        if !isAllowed(channel, at: start) { return start }
+        let closing = VietnamTime.startOfDay(VietnamTime.date(of: start)).addingTimeInterval(
+            Double(window.upperBound * 60))
+        return end >= closing ? closing : nil
+    }
+
     /// The next instant at or after `instant` when the window is open.
     public static func nextAllowed(_ channel: Channel, after instant: Date) -> Date {
         guard let window = window(for: channel), !isAllowed(channel, at: instant) else { return instant }

@@ -3,7 +3,50 @@
 /// when a line has several fields (`,` `;` or tab), the first is the identifier.
 public enum IdentifierLines {
     public static func read(_ bytes: [UInt8]) throws(IdentifierLinesError) -> [(line: Int, value: String)] {
-        let text: String
+        try readOptOuts(bytes).map { ($0.line, $0.value) }
+    }
+
+    /// One line of an opt-out export: the identifier and, when the file has an `opted_out_at` column, when the
+    /// person opted out as the provider wrote it.
+    public struct OptOut: Sendable, Equatable {
+        public var line: Int
+        public var value: String
+        public var optedOutAt: String?
+    }
+
+    /// Header names of the column that says when the person opted out (folded as list headers are).
+    static let optedOutColumns: Set<String> = [
+        "optedoutat", "optedout", "optoutat", "unsubscribedat", "ngayhuy", "thoidiemhuy", "ngaytuchoi",
+        "thoidiemtuchoi",
+    ]
+
+    /// Reads an opt-out export; the identifier is the first field, `opted_out_at` (any column of that name in the
+    /// header) the time of the refusal.
+    public static func readOptOuts(_ bytes: [UInt8]) throws(IdentifierLinesError) -> [OptOut] {
+        let text = try decode(bytes)
+        var values: [OptOut] = []
+        var sawData = false
+        var timeColumn: Int?
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(
+                separator: line.contains("\t") ? "\t" : line.contains(";") ? ";" : ",", omittingEmptySubsequences: false
+            ).map { $0.trimmingWhitespace().trimmingCharacters(in: "\"") }
+            let value = fields.first ?? line
+            if !sawData && !value.contains(where: { $0.isNumber || $0 == "@" }) {
+                sawData = true
+                timeColumn = fields.firstIndex { optedOutColumns.contains(ColumnName.fold($0)) }
+                continue
+            }
+            sawData = true
+            let time = timeColumn.flatMap { $0 < fields.count ? fields[$0] : nil }.flatMap { $0.isEmpty ? nil : $0 }
+            values.append(OptOut(line: offset + 1, value: value, optedOutAt: time))
+        }
+        return values
+    }
+
+    private static func decode(_ bytes: [UInt8]) throws(IdentifierLinesError) -> String {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             let littleEndian = bytes[0] == 0xFF
             var units: [UInt16] = []
@@ -13,32 +56,15 @@ public enum IdentifierLines {
                 units.append(UInt16(high) << 8 | UInt16(low))
                 index += 2
             }
-            text = String(decoding: units, as: UTF16.self)
-        } else {
-            let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
-            guard let decoded = String(validating: body, as: UTF8.self) else {
-                let lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
-                let bad = lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0
-                throw .notUTF8(line: bad + 1)
-            }
-            text = decoded
+            return String(decoding: units, as: UTF16.self)
         }
-        var values: [(line: Int, value: String)] = []
-        var sawData = false
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let first =
-                line.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\t" }).first.map(String.init) ?? line
-            let value = first.trimmingWhitespace().trimmingCharacters(in: "\"")
-            if !sawData && !value.contains(where: { $0.isNumber || $0 == "@" }) {
-                sawData = true
-                continue
-            }
-            sawData = true
-            values.append((offset + 1, value))
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        guard let decoded = String(validating: body, as: UTF8.self) else {
+            let lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
+            let bad = lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0
+            throw .notUTF8(line: bad + 1)
         }
-        return values
+        return decoded
     }
 }
 

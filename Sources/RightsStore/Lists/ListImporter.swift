@@ -98,6 +98,9 @@ extension RightsStore {
             var result = ListImportResult(list: request.list)
             result.basis = basis
             var rowsDigest = StreamingDigest()
+            // The identifiers of each row are one person's (CONTRACT.md "One person, several identifiers"); linked
+            // set-wise once the rows are in.
+            var links = PersonLinks.Groups()
             while try input.next(into: &record) {
                 result.rows += 1
                 if let progress, result.rows & 0xFFFF == 0 { progress(result.rows) }
@@ -107,6 +110,7 @@ extension RightsStore {
                     result.invalid.append(InvalidRow(line: record.line, reason: reason))
                 case .valid(let row):
                     let outcome = try writer.write(row, line: record.line, raw: record.rawUTF8, hasher: hasher)
+                    if !row.others.isEmpty { links.add(outcome.members) }
                     if outcome.imported {
                         result.imported += 1
                         var line = UInt64(record.line)
@@ -120,6 +124,7 @@ extension RightsStore {
                 }
             }
             result.fileSHA256 = input.sha256()
+            try PersonLinks.link(links, db)
             try db.execute(
                 sql: "UPDATE lists SET entry_count = entry_count + ? WHERE id = ?",
                 arguments: [result.imported, list.id])
@@ -164,6 +169,8 @@ struct ListRowWriter {
         var imported: Bool
         var keyHash: [UInt8]
         var consents: Int
+        /// The row's identifiers as keyed hashes, when it has more than one.
+        var members: [PersonLinks.Member] = []
     }
 
     init(db: Database, listID: Int64, importID: Int64, source: String?, now: Date) throws {
@@ -254,7 +261,14 @@ struct ListRowWriter {
                 consents += 1
             }
         }
-        return Outcome(imported: imported, keyHash: keyHash, consents: consents)
+        var members: [PersonLinks.Member] = []
+        if !row.others.isEmpty, let key = HashKey(keyHash) {
+            members.append(PersonLinks.Member(key: key, kind: row.primary.kind))
+            for (other, hash) in zip(row.others, otherHashes) {
+                if let key = HashKey(hash) { members.append(PersonLinks.Member(key: key, kind: other.kind)) }
+            }
+        }
+        return Outcome(imported: imported, keyHash: keyHash, consents: consents, members: members)
     }
 
     /// Consent texts repeat on every row of a campaign: each is stored once, by its SHA-256.

@@ -67,6 +67,15 @@ extension RightsStore {
                     CROSS JOIN entry_identifiers i ON i.id_hash = s.id_hash
                     CROSS JOIN entries e ON e.id = i.entry_id AND e.list_id = ?1
                     WHERE s.lifted_at IS NULL
+                    UNION ALL
+                    -- A suppression of any identifier of the person: every identifier of a row with more than
+                    -- one is linked, so reaching the row's key is enough.
+                    -- Read from the links, which are fewer than the suppressions.
+                    SELECT e.id, s.purpose = 'all' FROM person_links q
+                    CROSS JOIN entries e ON e.key_hash = q.id_hash AND e.list_id = ?1
+                    CROSS JOIN person_links p ON p.person = q.person AND p.id_hash <> q.id_hash
+                    CROSS JOIN suppressions s ON s.id_hash = p.id_hash
+                    WHERE s.lifted_at IS NULL
                 ), per_entry AS (SELECT entry_id, max(stops_all) AS stops_all FROM matched GROUP BY entry_id)
                 SELECT count(*) AS suppressed, coalesce(sum(stops_all), 0) AS stops_all FROM per_entry
                 """, arguments: [list.id])
@@ -126,14 +135,13 @@ extension RightsStore {
                 let cursor = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT id, import_id, key_hash, others, normalized, raw FROM entries
+                        SELECT id, import_id, kind, key_hash, others, normalized, raw FROM entries
                         WHERE id BETWEEN ? AND ? AND list_id = ? ORDER BY id
                         """,
                     arguments: [range.lowerBound, range.upperBound, list.id])
                 while let row = try cursor.next() {
                     result.entries += 1
-                    let hashes = [Array(row["key_hash"] as Data)] + EntryHashes.split(row["others"])
-                    let entryFacts = try facts.facts(hashes: hashes)
+                    let entryFacts = try facts.facts(recipient: entryMembers(row), channel: channel)
                     if let reason = ContactDecision.exclusion(for: entryFacts, channel: channel, purpose: purpose) {
                         result.excluded[reason.rawValue, default: 0] += 1
                         continue
@@ -185,6 +193,17 @@ extension RightsStore {
         guard try reader.next(into: &record) else { return [] }
         return record.fields
     }
+}
+
+/// The identifiers of a list row as the person links see them: its key first, then the others (their kinds come
+/// from the links, which hold every identifier of a row with more than one).
+func entryMembers(_ row: Row) -> [PersonLinks.Member] {
+    let kind = Identifier.Kind(rawValue: row["kind"]) ?? .phone
+    var members = PersonLinks.Member.from(row["key_hash"], kind: kind.rawValue).map { [$0] } ?? []
+    for hash in EntryHashes.split(row["others"]) {
+        if let key = HashKey(hash) { members.append(PersonLinks.Member(key: key, kind: .email)) }
+    }
+    return members
 }
 
 /// The `others` column: the keyed hashes of an entry's other identifiers, 32 bytes each.

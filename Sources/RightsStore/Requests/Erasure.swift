@@ -37,8 +37,11 @@ extension RightsStore {
         throws -> ErasureCounts
     {
         var counts: ErasureCounts = [:]
-        // Their identifiers: the ones named, and every other identifier on a list row that carries one of them.
-        var hashes = Set(subjectHashes.map { Data($0) })
+        // Their identifiers: the ones named with every identifier linked to them (one person), and every other
+        // identifier on a list row that carries one of them.
+        let person = try PersonLinks.person(
+            of: subjectHashes.compactMap { HashKey($0).map { PersonLinks.Member(key: $0, kind: .phone) } }, db)
+        var hashes = Set(subjectHashes.map { Data($0) } + person.map { Data($0.key.bytes) })
         let named = Array(hashes)
         var entryIDs = Set<Int64>()
         for hash in named {
@@ -91,6 +94,13 @@ extension RightsStore {
             count("webhook_events", db.changesCount)
             try db.execute(sql: "DELETE FROM lookups WHERE id_hash = ?", arguments: [hash])
             count("lookups", db.changesCount)
+            // The links stay as keyed hashes (a re-imported row must still find the person's refusal); an officer's
+            // reason for one is free text and goes.
+            try db.execute(
+                sql:
+                    "UPDATE identity_links SET reason = NULL WHERE (a_hash = ?1 OR b_hash = ?1) AND reason IS NOT NULL",
+                arguments: [hash])
+            count("identity_links", db.changesCount)
             requestIDs.formUnion(
                 try String.fetchAll(
                     db, sql: "SELECT request_id FROM request_subjects WHERE id_hash = ?", arguments: [hash]))

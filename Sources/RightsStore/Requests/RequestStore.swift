@@ -9,6 +9,7 @@ extension RightsStore {
     /// consent — suppresses its identifiers for marketing at once, from the time of receipt (invariant 7).
     public func createRequest(_ new: NewRequest, actor: String, at now: Date) throws -> RequestView {
         guard !new.subjects.isEmpty else { throw StoreError.refused("a request names at least one --subject") }
+        try Self.checkReceipt(new.receivedAt, now: now)
         return try perform(actor: actor, at: now) { db in try createRequest(new, actor: actor, at: now, db) }
     }
 
@@ -51,9 +52,13 @@ extension RightsStore {
                     """, arguments: [id, position, subject.kind.rawValue, subject.normalized, Data(hash)])
         }
         try addEvent(id, at: new.receivedAt, kind: "received", actor: actor, note: new.note, now: now, db)
+        // Identifiers named together on one request are one person's.
+        try linkSubjects(new.subjects, requestID: id, actor: actor, now: now, db)
         var suppressed = 0
-        if new.type == .objection || new.type == .withdrawConsent {
-            // Decree 91/2020 Art. 13(4): a refusal stops advertising immediately, before identity checks.
+        if new.type.stopsMarketingAtIntake {
+            // Decree 91/2020 Art. 13(4): a refusal stops advertising immediately, before identity checks; Law 91
+            // Art. 28(5) and invariant 7: so does a request to erase or restrict, while it is being handled. The
+            // suppression holds for every identifier linked to these (read through the person links).
             for hash in hashes {
                 suppressed += try insertSuppression(
                     hash, purpose: .marketing, reason: "\(new.type.rawValue) request \(id)", since: new.receivedAt,
@@ -80,6 +85,19 @@ extension RightsStore {
             ])
         return (view, draft)
     }
+
+    /// A receipt time more than five minutes ahead of now is a typo: accepted, it would start the duty to stop
+    /// sending late (a suppression from 2062 lets every batch through until then).
+    static func checkReceipt(_ receivedAt: Date, now: Date) throws {
+        guard receivedAt.timeIntervalSince(now) <= Self.futureTolerance else {
+            throw StoreError.refused(
+                "the receipt time \(Timestamp.vietnam(receivedAt)) is in the future (now is \(Timestamp.vietnam(now))); "
+                    + "a request is logged when or after it arrives")
+        }
+    }
+
+    /// How far ahead of this machine's clock a stated time may be (another machine's clock may run a little ahead).
+    public static let futureTolerance: TimeInterval = 5 * 60
 
     // MARK: Steps
 

@@ -22,16 +22,25 @@ struct BatchFacts {
     /// Sources read whole, in hash order, while the batch was still being parsed; merged instead of scanned.
     var preload: Preload?
 
+    /// Keys that are another recipient's linked identifiers: their facts are read whatever their own verdict, since
+    /// they count for the person (a phone's Zalo consent for its Zalo id, their sends toward the person's cap).
+    var linked: [Bool] = []
+
+    private func mustRead(_ slot: Int) -> Bool { !linked.isEmpty && linked[slot] }
+
     /// Suppressions in force and marketing consents on the batch's channel, read whole in hash order before the
     /// batch is known (on another core, while the batch is parsed). Worth it when a source is not much larger
     /// than the batch; nil fields were judged too large and are read the usual way.
     struct Preload: Sendable {
         var suppressions: [(key: HashKey, scope: SuppressionScope)]?
         var consents: [(key: HashKey, at: Int64, withdraw: Bool)]?
+        /// Every person link: it does not depend on the batch either.
+        var links: PersonLinks.LinkTable?
 
         /// Reads the sources of at most `limit` rows each.
         init(_ db: Database, at instant: Date, channel: Channel, purpose: Purpose, limit: Int) throws {
             let at = Timestamp.milliseconds(instant)
+            links = try PersonLinks.LinkTable.whole(db, limit: limit)
             if try BatchFacts.rowEstimate("suppressions", db) <= limit {
                 var found: [(key: HashKey, scope: SuppressionScope)] = []
                 let scan = try db.makeStatement(sql: BatchFacts.suppressionScan)
@@ -136,6 +145,22 @@ struct BatchFacts {
         facts = Array(repeating: ContactFacts(), count: keys.count)
     }
 
+    /// Facts for a batch's recipients, of which those at `linked` are also another recipient's linked identifier
+    /// (their facts are then always read).
+    init(keys: [HashKey], linked slots: [Int32]) {
+        self.init(keys: keys)
+        if !slots.isEmpty {
+            linked = Array(repeating: false, count: keys.count)
+            for slot in slots { linked[Int(slot)] = true }
+        }
+    }
+
+    /// Facts for the linked identifiers of a batch's recipients, which are always read whole.
+    init(linkedOnly keys: [HashKey]) {
+        self.init(keys: keys)
+        linked = Array(repeating: true, count: keys.count)
+    }
+
     /// Reads one part of the sources. Read in order on one instance, `.permissions` skips the probes that
     /// `.refusals` made moot.
     mutating func read(_ part: Part, _ query: Query, _ db: Database) throws {
@@ -207,7 +232,7 @@ struct BatchFacts {
     ) throws {
         let numbers = try Int.fetchOne(db, sql: "SELECT numbers FROM dnc_versions WHERE id = ?", arguments: [version])
         if !scans(numbers ?? 0, perRecipient: 64) {
-            for slot in keys.indices where open(facts[slot]) {
+            for slot in keys.indices where mustRead(slot) || open(facts[slot]) {
                 facts[slot].onDoNotCallList = try DoNotCallBlocks.contains(keys[slot], version: version, db)
             }
             return
@@ -256,35 +281,41 @@ struct BatchFacts {
                     """)
             sqlite3_bind_text(probe.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
             sqlite3_bind_int64(probe.sqliteStatement, 2, at)
-            for slot in keys.indices where open(facts[slot]) {
+            for slot in keys.indices where mustRead(slot) || open(facts[slot]) {
                 BatchFacts.bind(keys[slot], probe, 3)
                 try BatchFacts.rows(probe, db) { consider(slot, $0, from: 0) }
             }
         }
     }
 
-    /// Advertising on `channel` in the rolling 24 hours before the send (exclusive start), delivered or planned,
-    /// counted as distinct campaigns other than this one.
+    /// Advertising messages on `channel` in the rolling 24 hours before the send (exclusive start), counted as
+    /// Decree 91/2020 Art. 13(5) counts them: every planned row of an earlier non-dry gate run and every delivered
+    /// row of a send log is a message; for one campaign and recipient the larger of the two counts (a planned
+    /// message that was then delivered is one message). Waves of this same campaign count too.
     private mutating func readRecentSends(
         _ db: Database, _ keys: [HashKey], at: Int64, channel: Channel,
         campaign: String?, open: (ContactFacts) -> Bool
     ) throws {
         let since = at - Int64(SendRules.capWindow * 1000)
-        var campaigns: [Int: Set<String>] = [:]
+        // One packed word per send row: recipient, campaign (interned), planned and delivered bits; sorted, the
+        // rows of one campaign to one recipient are adjacent. A million rows cost a sort, not a million hashes.
+        var messages: [UInt64] = []
+        var campaigns = CampaignNames()
         let filter = """
             channel = ?1 AND sent_at > ?2 AND sent_at <= ?3 AND purpose = 'marketing' AND (delivered = 1 OR planned = 1)
-                AND campaign IS NOT ?4
             """
         func bindWindow(_ statement: Statement) {
             let handle = statement.sqliteStatement
             sqlite3_bind_text(handle, 1, channel.rawValue, -1, sqliteTransient)
             sqlite3_bind_int64(handle, 2, since)
             sqlite3_bind_int64(handle, 3, at)
-            if let campaign {
-                sqlite3_bind_text(handle, 4, campaign, -1, sqliteTransient)
-            } else {
-                sqlite3_bind_null(handle, 4)
-            }
+        }
+        func tally(_ slot: Int, _ row: OpaquePointer, from column: Int32) {
+            guard let name = sqlite3_column_text(row, column) else { return }
+            let campaign = campaigns.id(name, Int(sqlite3_column_bytes(row, column)))
+            let planned: UInt64 = sqlite3_column_int64(row, column + 1) != 0 ? 2 : 0
+            let delivered: UInt64 = sqlite3_column_int64(row, column + 2) != 0 ? 1 : 0
+            messages.append(UInt64(slot) << 32 | UInt64(campaign) << 2 | planned | delivered)
         }
         let window =
             try Int.fetchOne(
@@ -292,26 +323,35 @@ struct BatchFacts {
                 arguments: [channel.rawValue, since, at]) ?? 0
         if scans(window) {
             let scan = try db.makeStatement(
-                sql: "SELECT id_hash, campaign FROM sends INDEXED BY sends_by_time WHERE \(filter)")
+                sql: "SELECT id_hash, campaign, planned, delivered FROM sends INDEXED BY sends_by_time WHERE \(filter)")
             bindWindow(scan)
             try BatchFacts.rows(scan, db) { row in
-                if let key = BatchFacts.key(row, 0), let slot = position(of: key), let name = BatchFacts.text(row, 1) {
-                    campaigns[slot, default: []].insert(name)
-                }
+                if let key = BatchFacts.key(row, 0), let slot = position(of: key) { tally(slot, row, from: 1) }
             }
         } else {
             let probe = try db.makeStatement(
-                sql: "SELECT campaign FROM sends INDEXED BY sends_by_identifier WHERE id_hash = ?5 AND \(filter)")
+                sql: """
+                    SELECT campaign, planned, delivered FROM sends INDEXED BY sends_by_identifier
+                    WHERE id_hash = ?4 AND \(filter)
+                    """)
             bindWindow(probe)
-            for slot in keys.indices where open(facts[slot]) {
-                BatchFacts.bind(keys[slot], probe, 5)
-                try BatchFacts.rows(probe, db) { row in
-                    if let name = BatchFacts.text(row, 0) { campaigns[slot, default: []].insert(name) }
-                }
+            for slot in keys.indices where mustRead(slot) || open(facts[slot]) {
+                BatchFacts.bind(keys[slot], probe, 4)
+                try BatchFacts.rows(probe, db) { row in tally(slot, row, from: 0) }
             }
         }
         for slot in keys.indices { facts[slot].recentSends = 0 }
-        for (slot, names) in campaigns { facts[slot].recentSends = names.count }
+        messages.sort()
+        var index = 0
+        while index < messages.count {
+            let group = messages[index] >> 2
+            var tally = MessageTally()
+            while index < messages.count && messages[index] >> 2 == group {
+                tally.add(planned: messages[index] & 2 != 0, delivered: messages[index] & 1 != 0)
+                index += 1
+            }
+            facts[Int(group >> 30)].recentSends! += tally.messages
+        }
     }
 
     /// Steps `statement`, whose rows come in ascending keyed hash (column 0), alongside the sorted recipients and
@@ -363,5 +403,38 @@ struct BatchFacts {
 
     private static func bind(_ key: HashKey, _ statement: Statement, _ index: Int32) {
         key.withBytes { _ = sqlite3_bind_blob(statement.sqliteStatement, index, $0.baseAddress, 32, sqliteTransient) }
+    }
+}
+
+/// The messages of one campaign to one recipient: planned by gate runs, delivered by send logs.
+struct MessageTally {
+    var planned = 0
+    var delivered = 0
+
+    mutating func add(planned isPlanned: Bool, delivered isDelivered: Bool) {
+        if isPlanned { planned += 1 }
+        if isDelivered { delivered += 1 }
+    }
+
+    /// A planned message that was then delivered is one message, not two.
+    var messages: Int { max(planned, delivered) }
+}
+
+/// Campaign names interned to small numbers while sends are read, compared as the bytes SQLite hands out: a batch
+/// window holds a handful of campaigns and a million rows.
+private struct CampaignNames {
+    private var names: [[UInt8]] = []
+    private var lookup: [[UInt8]: UInt32] = [:]
+
+    mutating func id(_ text: UnsafePointer<UInt8>, _ count: Int) -> UInt32 {
+        for (index, name) in names.enumerated() where name.count == count && memcmp(name, text, count) == 0 {
+            return UInt32(index)
+        }
+        let bytes = Array(UnsafeBufferPointer(start: text, count: count))
+        if let known = lookup[bytes] { return known }
+        let id = UInt32(names.count + lookup.count)
+        // A few names are compared in order; past that, looked up by hash.
+        if names.count < 16 { names.append(bytes) } else { lookup[bytes] = id }
+        return id
     }
 }

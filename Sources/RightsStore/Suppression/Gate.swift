@@ -57,15 +57,24 @@ extension RightsStore {
         _ request: GateRequest, chunks: @escaping () throws -> [UInt8]?, clean: inout CSVWriter,
         excluded: inout CSVWriter, actor: String, at now: Date
     ) throws -> GateResult {
-        if request.purpose == .marketing {
-            for instant in [request.at] + (request.until.map { [$0] } ?? [])
-            where !SendRules.isAllowed(request.channel, at: instant) {
-                let next = SendRules.nextAllowed(request.channel, after: instant)
-                throw StoreError.refused(
-                    "\(Timestamp.vietnam(instant)) is outside the hours advertising by \(request.channel.rawValue) "
-                        + "may be sent (\(SendRules.describe(request.channel)), \(SendRules.citation)); "
-                        + "the next allowed time is \(Timestamp.vietnam(next))")
-            }
+        if let until = request.until, until < request.at {
+            throw StoreError.refused(
+                "--until \(Timestamp.vietnam(until)) is before --at \(Timestamp.vietnam(request.at)): a batch ends after it starts"
+            )
+        }
+        if request.purpose == .marketing,
+            let outside = SendRules.firstDisallowed(
+                request.channel, from: request.at, through: request.until ?? request.at)
+        {
+            let next = SendRules.nextAllowed(request.channel, after: outside)
+            let span =
+                request.until.map { "the batch from \(Timestamp.vietnam(request.at)) to \(Timestamp.vietnam($0))" }
+                ?? "the batch at \(Timestamp.vietnam(request.at))"
+            throw StoreError.refused(
+                "\(span) reaches \(Timestamp.vietnam(outside)), outside the hours advertising by "
+                    + "\(request.channel.rawValue) may be sent (\(SendRules.describe(request.channel)), "
+                    + "\(SendRules.citation)); every message must fall inside; the next allowed time is "
+                    + "\(Timestamp.vietnam(next))")
         }
         if !request.dryRun && (request.campaign ?? "").isEmpty {
             throw StoreError.refused("a gate run that is not --dry-run records planned sends: give --campaign")
@@ -129,23 +138,45 @@ extension RightsStore {
                 doNotCallVersion: kind == .phone && request.channel != .email
                     ? try doNotCallVersion(at: request.at, db) : nil)
         }
-        // The sources are read by two connections at once, before the write transaction; if anything was
-        // committed in between, that transaction reads them again itself, so the decision is always made on
-        // the state the run is recorded in.
-        let early = try concurrentFacts(keys, query, preload: try preloading?.wait())
+        // The linked identifiers that are not in the batch: their Do-Not-Call listing matters only through the
+        // Zalo pair, for a Zalo message.
+        @Sendable func linkedQuery(_ db: Database) throws -> BatchFacts.Query {
+            var linked = try query(db)
+            linked.doNotCallVersion = request.channel == .zalo ? try doNotCallVersion(at: request.at, db) : nil
+            return linked
+        }
+        // The person of each recipient first (its linked identifiers' facts count for it), then the facts of the
+        // recipients and of their linked identifiers. The sources are read by two connections at once, before the
+        // write transaction; if anything was committed in between, that transaction reads them again itself, so
+        // the decision is always made on the state the run is recorded in.
+        let preloaded = try preloading?.wait()
+        let people: (head: Int64, expansion: PersonLinks.Expansion)
+        if let preloaded, let table = preloaded.sources.links {
+            people = (preloaded.head, PersonLinks.expand(keys, table: table))
+        } else {
+            people = try pool.read { db in
+                (head: try AuditChain.headSeq(db), expansion: try PersonLinks.expand(keys, db))
+            }
+        }
+        let early = try concurrentFacts(
+            keys, people.expansion, query, linkedQuery, preload: preloaded, head: people.head)
         return try perform(actor: actor, at: now) { db in
-            let facts: BatchFacts
+            let facts: (own: BatchFacts, linked: BatchFacts)
+            let expansion: PersonLinks.Expansion
             if let early, try AuditChain.headSeq(db) == early.head {
-                facts = early.facts
+                (facts, expansion) = ((early.own, early.linked), people.expansion)
             } else {
-                var fresh = BatchFacts(keys: keys)
-                let query = try query(db)
-                for part in BatchFacts.Part.allCases { try fresh.read(part, query, db) }
-                facts = fresh
+                expansion = try PersonLinks.expand(keys, db)
+                var own = BatchFacts(keys: keys, linked: expansion.linkedRecipients)
+                var linked = BatchFacts(linkedOnly: expansion.extra)
+                let (ownQuery, linkedQuery) = (try query(db), try linkedQuery(db))
+                for part in BatchFacts.Part.allCases {
+                    try own.read(part, ownQuery, db)
+                    if !expansion.extra.isEmpty { try linked.read(part, linkedQuery, db) }
+                }
+                facts = (own, linked)
             }
-            let decisions = facts.facts.map {
-                ContactDecision.exclusion(for: $0, channel: request.channel, purpose: request.purpose)
-            }
+            let decisions = Self.decisions(facts.own, facts.linked, expansion, kind: kind, request)
             let details = Dictionary(
                 uniqueKeysWithValues: ExclusionReason.allCases.map { ($0, detail($0, request)) })
             try clean.write(headers + ["normalized"])
@@ -249,28 +280,59 @@ extension RightsStore {
     /// Reads the batch's facts with two connections at once, each in its own read transaction, and the audit head
     /// both saw (every change appends one audit event, so equal heads mean one state); nil when they differ.
     private func concurrentFacts(
-        _ keys: [HashKey], _ query: @escaping @Sendable (Database) throws -> BatchFacts.Query,
-        preload: (head: Int64, sources: BatchFacts.Preload)?
-    ) throws -> (facts: BatchFacts, head: Int64)? {
+        _ keys: [HashKey], _ expansion: PersonLinks.Expansion,
+        _ query: @escaping @Sendable (Database) throws -> BatchFacts.Query,
+        _ linkedQuery: @escaping @Sendable (Database) throws -> BatchFacts.Query,
+        preload: (head: Int64, sources: BatchFacts.Preload)?, head: Int64
+    ) throws -> (own: BatchFacts, linked: BatchFacts, head: Int64)? {
         let parts = BatchFacts.Part.allCases
-        let results = Mutex<[Result<(head: Int64, facts: BatchFacts), any Error>?]>(
-            Array(repeating: nil, count: parts.count))
+        typealias Read = (head: Int64, own: BatchFacts, linked: BatchFacts)
+        let results = Mutex<[Result<Read, any Error>?]>(Array(repeating: nil, count: parts.count))
         DispatchQueue.concurrentPerform(iterations: parts.count) { index in
             let result = Result {
                 try pool.read { db in
-                    var facts = BatchFacts(keys: keys)
-                    facts.preload = preload?.sources
-                    try facts.read(parts[index], try query(db), db)
-                    return (head: try AuditChain.headSeq(db), facts: facts)
+                    var own = BatchFacts(keys: keys, linked: expansion.linkedRecipients)
+                    own.preload = preload?.sources
+                    try own.read(parts[index], try query(db), db)
+                    var linked = BatchFacts(linkedOnly: expansion.extra)
+                    linked.preload = preload?.sources
+                    if !expansion.extra.isEmpty { try linked.read(parts[index], try linkedQuery(db), db) }
+                    return (head: try AuditChain.headSeq(db), own: own, linked: linked)
                 }
             }
             results.withLock { $0[index] = result }
         }
         let read = try results.withLock { all in try all.map { try $0!.get() } }
-        guard Set(read.map(\.head) + (preload.map { [$0.head] } ?? [])).count == 1 else { return nil }
-        var facts = read[0].facts
-        for other in read.dropFirst() { facts.absorb(other.facts) }
-        return (facts, read[0].head)
+        guard Set(read.map(\.head) + [head] + (preload.map { [$0.head] } ?? [])).count == 1 else { return nil }
+        var (own, linked) = (read[0].own, read[0].linked)
+        for other in read.dropFirst() {
+            own.absorb(other.own)
+            linked.absorb(other.linked)
+        }
+        return (own, linked, read[0].head)
+    }
+
+    /// The verdict on each distinct recipient: its own facts, composed with its linked identifiers' when it has
+    /// any (`ContactFacts.absorb`, the rule of `ContactFacts.person` that every other path applies too).
+    private static func decisions(
+        _ own: BatchFacts, _ linked: BatchFacts, _ expansion: PersonLinks.Expansion, kind: Identifier.Kind,
+        _ request: GateRequest
+    ) -> [ExclusionReason?] {
+        let (mine, theirs) = (own.facts, linked.facts)
+        let kinds = KindSet(kind)
+        return mine.indices.map { slot in
+            guard !expansion.isTrivial, expansion.linkStart[slot] != expansion.linkStart[slot + 1] else {
+                return ContactDecision.exclusion(for: mine[slot], channel: request.channel, purpose: request.purpose)
+            }
+            var person = mine[slot]
+            for target in expansion.links(of: slot) {
+                let (facts, linkedKind) =
+                    target >= 0
+                    ? (mine[Int(target)], kind) : (theirs[Int(-1 - target)], expansion.extraKinds[Int(-1 - target)])
+                person.absorb(linked: facts, kind: linkedKind, into: kinds, channel: request.channel)
+            }
+            return ContactDecision.exclusion(for: person, channel: request.channel, purpose: request.purpose)
+        }
     }
 
     /// The identifier column: `phone` for SMS and calls, `email` for email, `zalo_id` for Zalo when present else
@@ -287,6 +349,7 @@ extension RightsStore {
                 switch ListField(header: name) {
                 case .email?: .email
                 case .zaloID?: .zalo
+                case .phone?: .phone
                 default: request.channel == .email ? .email : .phone
                 }
             return (index, kind)

@@ -39,17 +39,30 @@ extension RightsStore {
     // MARK: Suppressions
 
     /// Suppresses identifiers (one, or a provider's opt-out export) in one transaction. `channel` nil means any.
+    ///
+    /// `since` is when the person opted out (`suppress --at`, or per line from an opt-out file's `opted_out_at`,
+    /// keyed by line), so `why` and `violations` know when the duty to stop began; by default, now. A time more
+    /// than five minutes ahead is refused: a suppression that starts in the future lets sends through until then.
     public func suppress(
         _ identifiers: [(line: Int, identifier: Identifier)], invalid: [InvalidRow], channel: Channel?,
-        purpose: SuppressionPurpose, reason: String, source: String?, actor: String, at now: Date
+        purpose: SuppressionPurpose, reason: String, source: String?, since: Date? = nil,
+        optedOutAt: [Int: Date] = [:], actor: String, at now: Date
     ) throws -> SuppressResult {
-        try perform(actor: actor, at: now) { db in
+        for (line, time) in optedOutAt.sorted(by: { $0.key < $1.key }) + (since.map { [(0, $0)] } ?? []) {
+            guard time.timeIntervalSince(now) <= Self.futureTolerance else {
+                throw StoreError.refused(
+                    (line > 0 ? "line \(line): " : "") + "the opt-out time \(Timestamp.vietnam(time)) is in the future "
+                        + "(now is \(Timestamp.vietnam(now))); a refusal is recorded from when it was made")
+            }
+        }
+        return try perform(actor: actor, at: now) { db in
             var result = SuppressResult(invalid: invalid)
-            for (_, identifier) in identifiers {
+            for (line, identifier) in identifiers {
                 let hash = hasher.hash(identifier)
                 let added = try insertSuppression(
                     hash, channel: channel?.rawValue ?? "any", purpose: purpose, reason: reason,
-                    since: now, requestID: nil, source: source ?? "manual", actor: actor, now: now, db)
+                    since: optedOutAt[line] ?? since ?? now, requestID: nil, source: source ?? "manual", actor: actor,
+                    now: now, db)
                 if added == 1 { result.suppressed += 1 } else { result.already += 1 }
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO suppressed_contacts(id_hash, normalized) VALUES (?, ?)",

@@ -5,6 +5,11 @@ import RightsCore
 /// `why ID`: everything that explains a message to this person, in the contract's shape.
 public struct WhyAnswer: Sendable, Codable {
     public var identifier: String
+    /// Every identifier of the person, the one asked about first (CONTRACT.md "One person, several identifiers");
+    /// an identifier whose plain form is no longer held (erased) shows as null.
+    public var identifiers: [PersonIdentifier] = []
+    /// Whether marketing may reach the person now, channel by channel, as the gate would decide it.
+    public var channels: [ChannelStatus] = []
     public var lists: [ListMembership] = []
     public var suppressions: [SuppressionFact] = []
     public var dnc = false
@@ -12,7 +17,41 @@ public struct WhyAnswer: Sendable, Codable {
     public var requests: [RequestFact] = []
     public var explanation: [String: String] = [:]
 
+    public struct PersonIdentifier: Sendable, Codable {
+        public var identifier: String?
+        public var kind: String
+    }
+
+    /// The gate's verdict for a marketing message on one channel to the identifier asked about.
+    public struct ChannelStatus: Sendable, Codable {
+        public var channel: String
+        public var allowed: Bool
+        /// The first reason the gate would give (`SUPPRESSED`, `DNC`, `NO_CONSENT`), or nil when allowed.
+        public var reason: String?
+        /// When the suppression that stops this channel began, for `SUPPRESSED`.
+        public var since: String?
+        /// Since when the person consented on this channel, when they did.
+        public var consentAt: String?
+
+        public init(
+            channel: String, allowed: Bool, reason: String? = nil, since: String? = nil, consentAt: String? = nil
+        ) {
+            self.channel = channel
+            self.allowed = allowed
+            self.reason = reason
+            self.since = since
+            self.consentAt = consentAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case channel, allowed, reason, since
+            case consentAt = "consent_at"
+        }
+    }
+
     public struct ListMembership: Sendable, Codable {
+        /// The identifier of the person that this list row carries as its key.
+        public var identifier: String
         public var list: String
         public var source: String?
         public var file: String
@@ -23,7 +62,7 @@ public struct WhyAnswer: Sendable, Codable {
         public var consent: ConsentFact?
 
         enum CodingKeys: String, CodingKey {
-            case list, source, file, line, basis, status, consent
+            case identifier, list, source, file, line, basis, status, consent
             case importedAt = "imported_at"
         }
     }
@@ -36,6 +75,8 @@ public struct WhyAnswer: Sendable, Codable {
     }
 
     public struct SuppressionFact: Sendable, Codable {
+        /// Which identifier of the person is suppressed (null when its plain form was erased).
+        public var identifier: String?
         public var channel: String
         public var purpose: String
         public var reason: String
@@ -44,13 +85,14 @@ public struct WhyAnswer: Sendable, Codable {
         public var liftedAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case channel, purpose, reason, since
+            case identifier, channel, purpose, reason, since
             case requestID = "request_id"
             case liftedAt = "lifted_at"
         }
     }
 
     public struct SendFact: Sendable, Codable {
+        public var identifier: String
         public var campaign: String
         public var channel: String
         public var purpose: String
@@ -62,7 +104,7 @@ public struct WhyAnswer: Sendable, Codable {
         public var afterSuppression: Bool
 
         enum CodingKeys: String, CodingKey {
-            case campaign, channel, purpose, delivered, planned, error, signal
+            case identifier, campaign, channel, purpose, delivered, planned, error, signal
             case sentAt = "sent_at"
             case afterSuppression = "after_suppression"
         }
@@ -72,6 +114,8 @@ public struct WhyAnswer: Sendable, Codable {
         public var id: String
         public var type: String
         public var state: String
+        /// The identifier of the person the request names.
+        public var identifier: String
     }
 }
 
@@ -83,10 +127,27 @@ extension WhyAnswer {
             "identifier": .string(identifier), "dnc": .bool(dnc),
             "explanation": .object(explanation.mapValues(JSONValue.string)),
         ]
+        object["identifiers"] = .array(
+            identifiers.map { person in
+                var member: [String: JSONValue] = ["kind": .string(person.kind)]
+                member["identifier"] = person.identifier.map(JSONValue.string)
+                return .object(member)
+            })
+        object["channels"] = .array(
+            channels.map { status in
+                var member: [String: JSONValue] = [
+                    "channel": .string(status.channel), "allowed": .bool(status.allowed),
+                ]
+                member["reason"] = status.reason.map(JSONValue.string)
+                member["since"] = status.since.map(JSONValue.string)
+                member["consent_at"] = status.consentAt.map(JSONValue.string)
+                return .object(member)
+            })
         object["lists"] = .array(
             lists.map { list in
                 var member: [String: JSONValue] = [
-                    "list": .string(list.list), "file": .string(list.file), "line": .int(list.line),
+                    "identifier": .string(list.identifier), "list": .string(list.list), "file": .string(list.file),
+                    "line": .int(list.line),
                     "imported_at": .string(list.importedAt), "basis": .string(list.basis),
                     "status": .string(list.status),
                 ]
@@ -107,6 +168,7 @@ extension WhyAnswer {
                     "channel": .string(suppression.channel), "purpose": .string(suppression.purpose),
                     "reason": .string(suppression.reason), "since": .string(suppression.since),
                 ]
+                member["identifier"] = suppression.identifier.map(JSONValue.string)
                 member["request_id"] = suppression.requestID.map(JSONValue.string)
                 member["lifted_at"] = suppression.liftedAt.map(JSONValue.string)
                 return .object(member)
@@ -114,7 +176,8 @@ extension WhyAnswer {
         object["sends"] = .array(
             sends.map { send in
                 var member: [String: JSONValue] = [
-                    "campaign": .string(send.campaign), "channel": .string(send.channel),
+                    "identifier": .string(send.identifier), "campaign": .string(send.campaign),
+                    "channel": .string(send.channel),
                     "purpose": .string(send.purpose), "sent_at": .string(send.sentAt),
                     "delivered": .bool(send.delivered),
                     "planned": .bool(send.planned), "after_suppression": .bool(send.afterSuppression),
@@ -124,7 +187,12 @@ extension WhyAnswer {
                 return .object(member)
             })
         object["requests"] = .array(
-            requests.map { .object(["id": .string($0.id), "type": .string($0.type), "state": .string($0.state)]) })
+            requests.map {
+                .object([
+                    "id": .string($0.id), "type": .string($0.type), "state": .string($0.state),
+                    "identifier": .string($0.identifier),
+                ])
+            })
         return .object(object)
     }
 }
@@ -147,78 +215,76 @@ public struct Violation: Sendable, Codable {
 }
 
 extension RightsStore {
-    /// Traces an identifier through lists, sources, consents, sends, suppressions and requests.
+    /// Traces a person — the identifier asked about and every identifier linked to it — through lists, sources,
+    /// consents, sends, suppressions and requests, each fact naming the identifier it concerns, and says channel
+    /// by channel whether marketing may reach them now, as the gate decides it.
     public func why(_ identifier: Identifier, now: Date) throws -> WhyAnswer {
         try snapshotRead { db in
-            let hash = Data(hasher.hash(identifier))
+            let asked = PersonLinks.Member(identifier, hasher)
+            let person = try PersonLinks.person(of: [asked], db)
+            let hashes = person.map { Data($0.key.bytes) }
+            let plain = try plainForms(person, asked: (asked.key, identifier.normalized), db)
             let instant = Timestamp.milliseconds(now)
             var answer = WhyAnswer(identifier: identifier.normalized)
+            answer.identifiers = person.map {
+                WhyAnswer.PersonIdentifier(identifier: plain[$0.key], kind: $0.kind.rawValue)
+            }
+            func name(_ hash: Data) -> String? { HashKey([UInt8](hash)).flatMap { plain[$0] } }
+            let placeholders = Array(repeating: "?", count: hashes.count).joined(separator: ", ")
+            let everyHash = StatementArguments(hashes.map(\.databaseValue))
             let suppressionRows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM suppressions WHERE id_hash = ? ORDER BY since"),
-                arguments: [hash])
+                db.cachedStatement(
+                    sql: "SELECT * FROM suppressions WHERE id_hash IN (\(placeholders)) ORDER BY since, id"),
+                arguments: everyHash)
             answer.suppressions = suppressionRows.map { row in
                 WhyAnswer.SuppressionFact(
-                    channel: row["channel"], purpose: row["purpose"], reason: row["reason"],
-                    since: Timestamp.vietnam(Timestamp.date(milliseconds: row["since"])), requestID: row["request_id"],
+                    identifier: name(row["id_hash"]), channel: row["channel"], purpose: row["purpose"],
+                    reason: row["reason"], since: Timestamp.vietnam(Timestamp.date(milliseconds: row["since"])),
+                    requestID: row["request_id"],
                     liftedAt: (row["lifted_at"] as Int64?).map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) })
             }
-            // Every list row that carries the identifier, as its key or beside it, with the consents its line gave,
-            // in one statement: a row per consent channel. Sorting and grouping happen here rather than in temporary
-            // B-trees, which cost more than the lookups themselves at 10M entries.
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT e.id, e.key_hash, e.others, e.line, l.name, i.source, i.file_name, i.imported_at, i.basis,
-                            c.channel, c.at, c.method, t.text
-                        FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
-                        LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
-                        LEFT JOIN consent_texts t ON t.id = c.text_id
-                        WHERE e.key_hash = ?1
-                        UNION ALL
-                        SELECT e.id, e.key_hash, e.others, e.line, l.name, i.source, i.file_name, i.imported_at, i.basis,
-                            c.channel, c.at, c.method, t.text
-                        FROM entry_identifiers x JOIN entries e ON e.id = x.entry_id
-                        JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
-                        LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
-                        LEFT JOIN consent_texts t ON t.id = c.text_id
-                        WHERE x.id_hash = ?1 AND e.key_hash <> ?1
-                        """), arguments: [hash])
+            // Every list row that carries an identifier of the person, as its key or beside it, with the consents
+            // its line gave, in one statement per identifier: a row per consent channel. Sorting and grouping
+            // happen here rather than in temporary B-trees, which cost more than the lookups at 10M entries.
             var entries: [(first: Row, consents: [Row])] = []
             var position: [Int64: Int] = [:]
-            for row in rows {
-                let id: Int64 = row["id"]
-                if let index = position[id] {
-                    if (row["channel"] as String?) != nil { entries[index].consents.append(row) }
-                } else {
-                    position[id] = entries.count
-                    entries.append((row, (row["channel"] as String?) == nil ? [] : [row]))
+            for hash in hashes {
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT e.id, e.key_hash, e.normalized, e.line, l.name, i.source, i.file_name, i.imported_at,
+                                i.basis, c.channel, c.at, c.method, t.text
+                            FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
+                            LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
+                            LEFT JOIN consent_texts t ON t.id = c.text_id
+                            WHERE e.key_hash = ?1
+                            UNION ALL
+                            SELECT e.id, e.key_hash, e.normalized, e.line, l.name, i.source, i.file_name, i.imported_at,
+                                i.basis, c.channel, c.at, c.method, t.text
+                            FROM entry_identifiers x JOIN entries e ON e.id = x.entry_id
+                            JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
+                            LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
+                            LEFT JOIN consent_texts t ON t.id = c.text_id
+                            WHERE x.id_hash = ?1 AND e.key_hash <> ?1
+                            """), arguments: [hash])
+                for row in rows {
+                    let id: Int64 = row["id"]
+                    if let index = position[id] {
+                        if (row["channel"] as String?) != nil { entries[index].consents.append(row) }
+                    } else {
+                        position[id] = entries.count
+                        entries.append((row, (row["channel"] as String?) == nil ? [] : [row]))
+                    }
                 }
             }
             entries.sort { a, b in
                 (a.first["imported_at"] as Int64, a.first["name"] as String, a.first["id"] as Int64)
                     < (b.first["imported_at"] as Int64, b.first["name"] as String, b.first["id"] as Int64)
             }
-            // An entry is suppressed when a suppression is in force for any identifier on its row. The looked-up
-            // identifier's suppressions are read above; the row's other identifiers (an email beside the number) are
-            // read together, once.
-            let entryHashes = entries.map { entry in
-                [entry.first["key_hash"] as Data] + EntryHashes.split(entry.first["others"]).map { Data($0) }
-            }
-            var suppressed = Set<Data>()
-            if suppressionRows.contains(where: { Self.inForce($0, at: instant) }) { suppressed.insert(hash) }
-            let others = Set(entryHashes.joined()).subtracting([hash])
-            if !others.isEmpty {
-                let placeholders = Array(repeating: "?", count: others.count).joined(separator: ", ")
-                let rows = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT DISTINCT id_hash FROM suppressions
-                            WHERE id_hash IN (\(placeholders)) AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
-                            """),
-                    arguments: StatementArguments(others.map(\.databaseValue) + [instant, instant]))
-                for row in rows { suppressed.insert(row["id_hash"]) }
-            }
-            for (entry, hashes) in zip(entries, entryHashes) {
+            // A row is suppressed when a suppression is in force for any identifier of the person: they are one
+            // person, and every identifier on the row is linked to them.
+            let personSuppressed = suppressionRows.contains { Self.inForce($0, at: instant) }
+            for entry in entries {
                 let row = entry.first
                 let consentRows = entry.consents.sorted { ($0["channel"] as String) < ($1["channel"] as String) }
                 let consent = consentRows.first.map { first in
@@ -229,17 +295,19 @@ extension RightsStore {
                 }
                 answer.lists.append(
                     WhyAnswer.ListMembership(
-                        list: row["name"], source: row["source"], file: row["file_name"], line: row["line"],
+                        identifier: row["normalized"], list: row["name"], source: row["source"], file: row["file_name"],
+                        line: row["line"],
                         importedAt: Timestamp.vietnam(Timestamp.date(milliseconds: row["imported_at"])),
-                        basis: row["basis"],
-                        status: hashes.contains(where: suppressed.contains) ? "suppressed" : "active",
-                        consent: consent))
+                        basis: row["basis"], status: personSuppressed ? "suppressed" : "active", consent: consent))
             }
-            if let version = try doNotCallVersion(at: now, db) {
-                answer.dnc = try DoNotCallBlocks.contains(hasher.key(identifier.normalized), version: version, db)
+            let dncVersion = try doNotCallVersion(at: now, db)
+            if let dncVersion {
+                answer.dnc = try DoNotCallBlocks.contains(asked.key, version: dncVersion, db)
             }
+            answer.channels = try channelStatus(
+                asked, person: person, suppressions: suppressionRows, dncVersion: dncVersion, now: now, db)
             let sends = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM sends WHERE id_hash = ?"), arguments: [hash]
+                db.cachedStatement(sql: "SELECT * FROM sends WHERE id_hash IN (\(placeholders))"), arguments: everyHash
             ).sorted { a, b in
                 let (x, y) = ((a["sent_at"] as Int64), (b["sent_at"] as Int64))
                 return x != y ? x < y : (a["id"] as Int64) < (b["id"] as Int64)
@@ -257,7 +325,7 @@ extension RightsStore {
                 let error: String? = row["error"]
                 answer.sends.append(
                     WhyAnswer.SendFact(
-                        campaign: row["campaign"], channel: channel, purpose: purpose,
+                        identifier: row["normalized"], campaign: row["campaign"], channel: channel, purpose: purpose,
                         sentAt: Timestamp.vietnam(Timestamp.date(milliseconds: sentAt)), delivered: row["delivered"],
                         planned: row["planned"], error: error, signal: Self.signal(error), afterSuppression: after))
             }
@@ -265,18 +333,79 @@ extension RightsStore {
             answer.requests = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT r.id, r.type, r.state, r.received_at FROM request_subjects s
-                        JOIN requests r ON r.id = s.request_id WHERE s.id_hash = ?
-                        """), arguments: [hash]
+                        SELECT r.id, r.type, r.state, r.received_at, s.normalized FROM request_subjects s
+                        JOIN requests r ON r.id = s.request_id WHERE s.id_hash IN (\(placeholders))
+                        """), arguments: everyHash
             )
             .filter { requestIDs.insert($0["id"]).inserted }
             .sorted {
                 ($0["received_at"] as Int64, $0["id"] as String) < ($1["received_at"] as Int64, $1["id"] as String)
             }
-            .map { WhyAnswer.RequestFact(id: $0["id"], type: $0["type"], state: $0["state"]) }
+            .map {
+                WhyAnswer.RequestFact(
+                    id: $0["id"], type: $0["type"], state: $0["state"],
+                    identifier: ($0["normalized"] as String?) ?? identifier.normalized)
+            }
             answer.explanation = WhyExplanation.text(answer)
             return answer
         }
+    }
+
+    /// The gate's verdict for marketing on each channel to `asked`, from the person's facts.
+    private func channelStatus(
+        _ asked: PersonLinks.Member, person: [PersonLinks.Member], suppressions: [Row], dncVersion: Int64?, now: Date,
+        _ db: Database
+    ) throws -> [WhyAnswer.ChannelStatus] {
+        let query = ContactFactsQuery(db, at: now, dncVersion: dncVersion)
+        let (recipient, linked) = try query.memberFacts(recipient: [asked], person: person)
+        let instant = Timestamp.milliseconds(now)
+        let consents = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT channel, kind, at FROM consent_events WHERE id_hash = ? AND purpose = 'marketing' AND at <= ?
+                    ORDER BY at DESC, kind = 'withdraw' DESC
+                    """), arguments: [Data(asked.key.bytes), instant])
+        return Channel.allCases.map { channel in
+            let facts = ContactFacts.person(recipient: recipient, linked: linked, channel: channel)
+            let reason = ContactDecision.exclusion(for: facts, channel: channel, purpose: .marketing)
+            let since = suppressions.filter { row in
+                Self.inForce(row, at: instant) && ["any", channel.rawValue].contains(row["channel"] as String)
+            }.map { $0["since"] as Int64 }.min()
+            let latest = consents.first { ($0["channel"] as String) == channel.rawValue }
+            let consentAt = latest.flatMap { row -> String? in
+                (row["kind"] as String) == "grant" ? Timestamp.vietnam(Timestamp.date(milliseconds: row["at"])) : nil
+            }
+            return WhyAnswer.ChannelStatus(
+                channel: channel.rawValue, allowed: reason == nil, reason: reason?.rawValue,
+                since: reason == .suppressed ? since.map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) } : nil,
+                consentAt: consentAt)
+        }
+    }
+
+    /// The plain forms still held for the person's identifiers (list rows, requests, sends, suppressions by name,
+    /// webhook texts); an identifier erased everywhere has none.
+    func plainForms(_ person: [PersonLinks.Member], asked: (HashKey, String), _ db: Database) throws -> [HashKey:
+        String]
+    {
+        var found: [HashKey: String] = [asked.0: asked.1]
+        let sources = [
+            "SELECT normalized FROM entries WHERE key_hash = ? LIMIT 1",
+            "SELECT normalized FROM entry_identifiers WHERE id_hash = ? LIMIT 1",
+            "SELECT normalized FROM request_subjects WHERE id_hash = ? LIMIT 1",
+            "SELECT normalized FROM suppressed_contacts WHERE id_hash = ?",
+            "SELECT normalized FROM sends WHERE id_hash = ? LIMIT 1",
+        ]
+        for member in person where found[member.key] == nil {
+            for sql in sources {
+                if let text = try String.fetchOne(db.cachedStatement(sql: sql), arguments: [Data(member.key.bytes)]),
+                    !text.isEmpty
+                {
+                    found[member.key] = text
+                    break
+                }
+            }
+        }
+        return found
     }
 
     /// Whether a suppression row is in force at an instant: begun, and not (yet) lifted.
@@ -304,13 +433,24 @@ extension RightsStore {
                         purpose: send["purpose"], sentAt: Timestamp.vietnam(Timestamp.date(milliseconds: sentAt)),
                         rule: rule, requestID: request)
                 }
+                // A suppression of any identifier of the person held for this send too.
+                let normalized: String = send["normalized"]
+                let kind: Identifier.Kind =
+                    normalized.hasPrefix("zalo:") ? .zalo : normalized.hasPrefix("+") ? .phone : .email
+                guard let key = HashKey([UInt8](send["id_hash"] as Data)) else { continue }
+                let person = try PersonLinks.person(of: [PersonLinks.Member(key: key, kind: kind)], db)
+                let placeholders = Array(repeating: "?", count: person.count).joined(separator: ", ")
                 if let suppression = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
                             SELECT request_id FROM suppressions
-                            WHERE id_hash = ? AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
+                            WHERE id_hash IN (\(placeholders)) AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
                                 AND channel IN ('any', ?) ORDER BY since LIMIT 1
-                            """), arguments: [send["id_hash"] as Data, sentAt, sentAt, channel])
+                            """),
+                    arguments: StatementArguments(
+                        person.map { Data($0.key.bytes).databaseValue } + [
+                            sentAt.databaseValue, sentAt.databaseValue, channel.databaseValue,
+                        ]))
                 {
                     found.append(violation("SUPPRESSED", suppression["request_id"]))
                     continue
@@ -318,7 +458,6 @@ extension RightsStore {
                 guard channel != "email", (send["normalized"] as String).hasPrefix("+"),
                     let version = try doNotCallVersion(at: Timestamp.date(milliseconds: sentAt), db)
                 else { continue }
-                guard let key = HashKey([UInt8](send["id_hash"] as Data)) else { continue }
                 if try DoNotCallBlocks.contains(key, version: version, db) { found.append(violation("DNC", nil)) }
             }
             return found

@@ -1,0 +1,386 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import RightsCore
+
+/// The identifiers of one person (CONTRACT.md "One person, several identifiers"): a phone, an email and a Zalo id
+/// that appeared on one list row, were named on one request, or that an officer linked. Kept in `person_links` as
+/// keyed hashes with a person number, so that a refusal on one identifier is found from any other, and so that the
+/// links outlive an erasure as suppressions do. Every decision reads the person through here.
+enum PersonLinks {
+    /// One identifier of a person: its keyed hash and its kind.
+    struct Member: Hashable, Sendable {
+        var key: HashKey
+        var kind: Identifier.Kind
+
+        static func from(_ data: Data?, kind: String?) -> Member? {
+            guard let data, let key = HashKey([UInt8](data)), let kind = kind.flatMap(Identifier.Kind.init) else {
+                return nil
+            }
+            return Member(key: key, kind: kind)
+        }
+
+        init(key: HashKey, kind: Identifier.Kind) {
+            self.key = key
+            self.kind = kind
+        }
+
+        init(_ identifier: Identifier, _ hasher: KeyedHasher) {
+            key = hasher.key(identifier.normalized)
+            kind = identifier.kind
+        }
+    }
+
+    /// The number of linked identifiers, kept in `meta` so a gate can choose between a scan and probes without
+    /// counting a WITHOUT ROWID table.
+    static func count(_ db: Database) throws -> Int {
+        Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'person_links'") ?? "0") ?? 0
+    }
+
+    /// Groups of identifiers to link, kept flat: a million-row import makes a million groups.
+    struct Groups {
+        private(set) var members: [Member] = []
+        private(set) var ends: [Int] = []
+
+        init() {}
+
+        init(_ groups: [[Member]]) {
+            for group in groups { add(group) }
+        }
+
+        /// Adds a group; one of a single distinct identifier links nothing and is dropped.
+        mutating func add(_ group: some Collection<Member>) {
+            guard let first = group.first, group.contains(where: { $0.key != first.key }) else { return }
+            members += group
+            ends.append(members.count)
+        }
+
+        var isEmpty: Bool { ends.isEmpty }
+
+        func forEachGroup(_ body: (ArraySlice<Member>) throws -> Void) rethrows {
+            var start = 0
+            for end in ends {
+                try body(members[start..<end])
+                start = end
+            }
+        }
+    }
+
+    /// Links the identifiers of each group into one person, joining the persons a group spans. Set-wise: the
+    /// identifiers are looked up in key order, joined in memory, and new rows inserted in key order, so a
+    /// million-row import pays sequential B-tree work. Returns how many identifiers were newly linked.
+    @discardableResult
+    static func link(_ groups: [[Member]], _ db: Database) throws -> Int { try link(Groups(groups), db) }
+
+    @discardableResult
+    static func link(_ groups: Groups, _ db: Database) throws -> Int {
+        guard !groups.isEmpty else { return 0 }
+        var sorted = groups.members.sorted { $0.key < $1.key }
+        var unique = 0
+        for member in sorted where unique == 0 || sorted[unique - 1].key != member.key {
+            sorted[unique] = member
+            unique += 1
+        }
+        sorted.removeSubrange(unique...)
+        let keys = sorted.map(\.key)
+        let kinds = sorted.map(\.kind)
+        sorted = []
+        func position(_ key: HashKey) -> Int {
+            var (low, high) = (0, keys.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[middle] < key { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+
+        // Which identifiers are already someone's, read in key order.
+        var existing = [Int64?](repeating: nil, count: keys.count)
+        let probe = try db.makeStatement(sql: "SELECT person FROM person_links WHERE id_hash = ?")
+        for (index, key) in keys.enumerated() {
+            existing[index] = try Int64.fetchOne(probe, arguments: [Data(key.bytes)])
+        }
+
+        // Union-find over the identifiers and the persons they already belong to.
+        var parent = Array(0..<keys.count)
+        func find(_ node: Int) -> Int {
+            var node = node
+            while parent[node] != node {
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            }
+            return node
+        }
+        func union(_ a: Int, _ b: Int) {
+            let (rootA, rootB) = (find(a), find(b))
+            if rootA != rootB { parent[max(rootA, rootB)] = min(rootA, rootB) }
+        }
+        groups.forEachGroup { group in
+            let first = position(group.first!.key)
+            for member in group.dropFirst() { union(first, position(member.key)) }
+        }
+        var personNode: [Int64: Int] = [:]
+        for (index, person) in existing.enumerated() {
+            guard let person else { continue }
+            if let node = personNode[person] {
+                union(index, node)
+            } else {
+                personNode[person] = index
+            }
+        }
+        // Each component keeps the lowest person it already touches, or gets a new number.
+        var personsOf: [Int: [Int64]] = [:]
+        for (person, node) in personNode { personsOf[find(node), default: []].append(person) }
+        var next = (try Int64.fetchOne(db, sql: "SELECT max(person) FROM person_links") ?? 0) + 1
+        var assigned: [Int: Int64] = [:]
+        let merge = try db.makeStatement(sql: "UPDATE person_links SET person = ? WHERE person = ?")
+        for index in keys.indices {
+            let root = find(index)
+            guard assigned[root] == nil else { continue }
+            if let persons = personsOf[root]?.sorted(), let survivor = persons.first {
+                assigned[root] = survivor
+                for other in persons.dropFirst() { try merge.execute(arguments: [survivor, other]) }
+            } else {
+                assigned[root] = next
+                next += 1
+            }
+        }
+        let insert = try RawStatement(db, "INSERT INTO person_links(id_hash, person, kind) VALUES (?1, ?2, ?3)")
+        var added = 0
+        for (index, key) in keys.enumerated() where existing[index] == nil {
+            insert.bind(1, blob: key.bytes)
+            insert.bind(2, assigned[find(index)]!)
+            insert.bind(3, kinds[index].rawValue)
+            try insert.run()
+            added += 1
+        }
+        if added > 0 { try adjustCount(by: added, db) }
+        return added
+    }
+
+    static func adjustCount(by delta: Int, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO meta(key, value) VALUES ('person_links', ?)
+                ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)
+                """, arguments: [String(delta)])
+    }
+
+    /// Every identifier of the persons of `members`: the asked-about ones first, in the order asked (with the kind
+    /// the links recorded, when they did), then the others in key order. An identifier linked to nothing is a
+    /// person of its own.
+    static func person(of members: [Member], _ db: Database) throws -> [Member] {
+        let lookup = try db.cachedStatement(sql: "SELECT person, kind FROM person_links WHERE id_hash = ?")
+        let everyone = try db.cachedStatement(sql: "SELECT id_hash, kind FROM person_links WHERE person = ?")
+        var result: [Member] = []
+        var seen = Set<HashKey>()
+        var persons = Set<Int64>()
+        for member in members where seen.insert(member.key).inserted {
+            if let row = try Row.fetchOne(lookup, arguments: [Data(member.key.bytes)]) {
+                persons.insert(row["person"])
+                result.append(Member(key: member.key, kind: Identifier.Kind(rawValue: row["kind"]) ?? member.kind))
+            } else {
+                result.append(member)
+            }
+        }
+        var others: [Member] = []
+        for person in persons.sorted() {
+            for row in try Row.fetchAll(everyone, arguments: [person]) {
+                if let member = Member.from(row["id_hash"], kind: row["kind"]), seen.insert(member.key).inserted {
+                    others.append(member)
+                }
+            }
+        }
+        return result + others.sorted { $0.key < $1.key }
+    }
+
+    /// A batch of recipients with their persons: the keys whose facts must be read (the batch's and their linked
+    /// identifiers'), and for each recipient the positions of its linked identifiers among them.
+    struct Expansion {
+        /// The linked identifiers that are not themselves recipients, distinct and ascending, with their kinds:
+        /// their facts are read beside the batch's own.
+        var extra: [HashKey]
+        var extraKinds: [Identifier.Kind]
+        /// For each recipient, its linked identifiers: `linked[linkStart[r]..<linkStart[r+1]]`, each another
+        /// recipient's slot (0 or more) or an index of `extra` written as `-1 - index`.
+        var linkStart: [Int32]
+        var linked: [Int32]
+        /// The recipients that are another recipient's linked identifier (a batch with two numbers of one person).
+        var linkedRecipients: [Int32]
+
+        /// Whether no recipient has a linked identifier.
+        var isTrivial: Bool { linked.isEmpty }
+
+        /// Recipient `slot`'s linked identifiers.
+        func links(of slot: Int) -> ArraySlice<Int32> { linked[Int(linkStart[slot])..<Int(linkStart[slot + 1])] }
+
+        /// No links at all: the batch alone.
+        init(unlinked recipients: [HashKey]) {
+            extra = []
+            extraKinds = []
+            linkStart = []
+            linked = []
+            linkedRecipients = []
+        }
+
+        init(
+            extra: [HashKey], extraKinds: [Identifier.Kind], linkStart: [Int32], linked: [Int32],
+            linkedRecipients: [Int32]
+        ) {
+            self.extra = extra
+            self.extraKinds = extraKinds
+            self.linkStart = linkStart
+            self.linked = linked
+            self.linkedRecipients = linkedRecipients
+        }
+    }
+
+    /// A linked identifier: its keyed hash, kind and person.
+    struct LinkRow: Sendable {
+        var key: HashKey
+        var person: Int64
+        var kind: Identifier.Kind
+    }
+
+    /// Linked identifiers in key order, grouped by person: the whole table (read on another core while a large
+    /// batch is parsed, as it does not depend on the batch), or the persons of a small batch's recipients.
+    struct LinkTable: Sendable {
+        var rows: [LinkRow]
+        /// Row positions ordered by person; `groups` are the persons' ranges in it.
+        var byPerson: [Int32]
+        var groups: [Range<Int>]
+
+        init(rows: [LinkRow]) {
+            self.rows = rows
+            var order = (0..<Int32(rows.count)).map { $0 }
+            order.sort { rows[Int($0)].person < rows[Int($1)].person }
+            var groups: [Range<Int>] = []
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                let person = rows[Int(order[start])].person
+                while end < order.count && rows[Int(order[end])].person == person { end += 1 }
+                groups.append(start..<end)
+                start = end
+            }
+            byPerson = order
+            self.groups = groups
+        }
+
+        /// Every link, when there are at most `limit`; nil beyond (the batch probes instead).
+        static func whole(_ db: Database, limit: Int) throws -> LinkTable? {
+            let total = try PersonLinks.count(db)
+            guard total <= limit else { return nil }
+            var rows: [LinkRow] = []
+            rows.reserveCapacity(total)
+            let scan = try db.makeStatement(sql: "SELECT id_hash, person, kind FROM person_links ORDER BY id_hash")
+            try BatchFacts.rows(scan, db) { row in
+                guard let key = BatchFacts.key(row, 0), let kind = kindOf(row, 2) else { return }
+                rows.append(LinkRow(key: key, person: sqlite3_column_int64(row, 1), kind: kind))
+            }
+            return LinkTable(rows: rows)
+        }
+    }
+
+    /// Reads the persons of `recipients` (distinct, ascending) set-wise: from `table` when it was read ahead, else
+    /// by one pass over `person_links` when it is not much larger than the batch, else by a probe per recipient.
+    static func expand(_ recipients: [HashKey], table: LinkTable) -> Expansion {
+        recipients.isEmpty ? Expansion(unlinked: recipients) : assemble(recipients, table)
+    }
+
+    static func expand(_ recipients: [HashKey], _ db: Database) throws -> Expansion {
+        guard !recipients.isEmpty else { return Expansion(unlinked: recipients) }
+        let total = try count(db)
+        guard total > 0 else { return Expansion(unlinked: recipients) }
+        if let whole = try LinkTable.whole(db, limit: 4 * recipients.count) { return assemble(recipients, whole) }
+        let probe = try db.makeStatement(sql: "SELECT person FROM person_links WHERE id_hash = ?")
+        var persons = Set<Int64>()
+        for key in recipients {
+            if let person = try Int64.fetchOne(probe, arguments: [Data(key.bytes)]) { persons.insert(person) }
+        }
+        let everyone = try db.makeStatement(sql: "SELECT id_hash, kind FROM person_links WHERE person = ?")
+        var rows: [LinkRow] = []
+        for person in persons {
+            for row in try Row.fetchAll(everyone, arguments: [person]) {
+                guard let member = Member.from(row["id_hash"], kind: row["kind"]) else { continue }
+                rows.append(LinkRow(key: member.key, person: person, kind: member.kind))
+            }
+        }
+        rows.sort { $0.key < $1.key }
+        return assemble(recipients, LinkTable(rows: rows))
+    }
+
+    /// Joins the batch with its linked identifiers: only persons with a recipient among them count. Merges and
+    /// passes over arrays, no hashing; the batch's own keys are not copied.
+    private static func assemble(_ recipients: [HashKey], _ table: LinkTable) -> Expansion {
+        let rows = table.rows
+        guard !rows.isEmpty else { return Expansion(unlinked: recipients) }
+        // Which rows are recipients: both are in key order.
+        var recipientOf = [Int32](repeating: -1, count: rows.count)
+        var position = 0
+        for index in rows.indices {
+            let key = rows[index].key
+            while position < recipients.count && recipients[position] < key { position += 1 }
+            if position < recipients.count && recipients[position] == key { recipientOf[index] = Int32(position) }
+        }
+        // The persons a recipient belongs to, with how many of their identifiers are in the batch.
+        let byPerson = table.byPerson
+        var kept = [Bool](repeating: false, count: rows.count)
+        var groups: [(range: Range<Int>, inBatch: Int)] = []
+        for group in table.groups {
+            var inBatch = 0
+            for index in byPerson[group] where recipientOf[Int(index)] >= 0 { inBatch += 1 }
+            guard inBatch > 0 else { continue }
+            for index in byPerson[group] { kept[Int(index)] = true }
+            groups.append((group, inBatch))
+        }
+        guard !groups.isEmpty else { return Expansion(unlinked: recipients) }
+        // Their other identifiers, in key order, are read beside the batch.
+        var extra: [HashKey] = []
+        var extraKinds: [Identifier.Kind] = []
+        var target = [Int32](repeating: 0, count: rows.count)
+        for index in rows.indices where kept[index] {
+            if recipientOf[index] >= 0 {
+                target[index] = recipientOf[index]
+            } else {
+                target[index] = -1 - Int32(extra.count)
+                extra.append(rows[index].key)
+                extraKinds.append(rows[index].kind)
+            }
+        }
+
+        // Each recipient's linked identifiers, as ranges per recipient (counted, then filled).
+        var linkStart = [Int32](repeating: 0, count: recipients.count + 1)
+        var linkedRecipients: [Int32] = []
+        for (group, inBatch) in groups {
+            for index in byPerson[group] where recipientOf[Int(index)] >= 0 {
+                linkStart[Int(recipientOf[Int(index)]) + 1] = Int32(group.count - 1)
+                if inBatch > 1 { linkedRecipients.append(recipientOf[Int(index)]) }
+            }
+        }
+        for slot in 0..<recipients.count { linkStart[slot + 1] += linkStart[slot] }
+        var linked = [Int32](repeating: 0, count: Int(linkStart[recipients.count]))
+        for (group, _) in groups {
+            for index in byPerson[group] where recipientOf[Int(index)] >= 0 {
+                var fill = Int(linkStart[Int(recipientOf[Int(index)])])
+                for other in byPerson[group] where other != index {
+                    linked[fill] = target[Int(other)]
+                    fill += 1
+                }
+            }
+        }
+        return Expansion(
+            extra: extra, extraKinds: extraKinds, linkStart: linkStart, linked: linked,
+            linkedRecipients: linkedRecipients)
+    }
+
+    private static func kindOf(_ statement: OpaquePointer, _ column: Int32) -> Identifier.Kind? {
+        guard let text = sqlite3_column_text(statement, column) else { return nil }
+        switch text.pointee {
+        case UInt8(ascii: "p"): return .phone
+        case UInt8(ascii: "e"): return .email
+        case UInt8(ascii: "z"): return .zalo
+        default: return nil
+        }
+    }
+}
