@@ -27,12 +27,16 @@ public enum BenchNumbers {
         try sink(buffer)
     }
 
-    /// A consented list (`phone,consent_at,channel`): SMS consent given in 2025.
-    public static func consentCSV(_ range: Range<Int>, sink: ([UInt8]) throws -> Void) rethrows {
-        var buffer = Array("phone,consent_at,channel\n".utf8)
+    /// A consented list (`phone,zalo_id,consent_at,channel`): SMS consent given in 2025; every `linkedEvery`-th
+    /// row also carries the person's Zalo id under OA `1` (user `index`), which links it to the phone (0: none).
+    public static func consentCSV(
+        _ range: Range<Int>, linkedEvery: Int = 0, sink: ([UInt8]) throws -> Void
+    ) rethrows {
+        var buffer = Array("phone,zalo_id,consent_at,channel\n".utf8)
         buffer.reserveCapacity(1 << 20)
         for index in range {
-            buffer += Array("\(national(index)),2025-05-01T09:00:00+07:00,sms\n".utf8)
+            let zalo = linkedEvery > 0 && index % linkedEvery == 0 ? zaloUser(index) : ""
+            buffer += Array("\(national(index)),\(zalo),2025-05-01T09:00:00+07:00,sms\n".utf8)
             if buffer.count >= 1 << 20 {
                 try sink(buffer)
                 buffer.removeAll(keepingCapacity: true)
@@ -40,4 +44,7 @@ public enum BenchNumbers {
         }
         try sink(buffer)
     }
+
+    /// The Zalo user id of person `index` under OA `1`.
+    public static func zaloUser(_ index: Int) -> String { "58\(index)" }
 }

@@ -31,7 +31,8 @@ struct GateBench: ParsableCommand {
                 // The data is made in a child process so that this one stays small: a child's peak memory on Linux
                 // starts from its parent's at spawn.
                 Output.line(
-                    "gate benchmark: batch \(n), suppressions \(n), Do-Not-Call \(5 * n), consents \(n * 9 / 10)")
+                    "gate benchmark: batch \(n), suppressions \(n + n * 8 / 500), Do-Not-Call \(5 * n), "
+                        + "consents \(n * 9 / 10), linked people \(n * 9 / 50)")
                 Output.line(String(repeating: "-", count: 78))
                 let setup = try measureChild(me, ["bench", "gate", "--prepare-only", "--rows", "\(n)", "--dir", dir])
                 guard setup.status == 0 else { throw CLIError(message: "preparing the data failed (\(setup.status))") }
@@ -45,11 +46,19 @@ struct GateBench: ParsableCommand {
                 databasePath: database, organization: "Bench", actor: "bench", now: Date())
             let store = installation.store
 
+            // Linking on: a fifth of the consented rows carry the person's Zalo id too, and a tenth of those people
+            // refused by Zalo, which the gate must find from their phone.
             var consentBytes: [[UInt8]] = []
-            BenchNumbers.consentCSV(0..<(n * 9 / 10)) { consentBytes.append($0) }
+            BenchNumbers.consentCSV(0..<(n * 9 / 10), linkedEvery: 5) { consentBytes.append($0) }
             _ = try store.importList(
-                ListImportRequest(list: "consented", fileName: "consented.csv", basis: .consent), actor: "bench",
-                at: Date(), chunks: { consentBytes.isEmpty ? nil : consentBytes.removeFirst() })
+                ListImportRequest(list: "consented", fileName: "consented.csv", zaloOA: "1", basis: .consent),
+                actor: "bench", at: Date(), chunks: { consentBytes.isEmpty ? nil : consentBytes.removeFirst() })
+            let zaloRefusals = try stride(from: 0, to: n * 8 / 10, by: 50).map {
+                (1, try Identifier(zaloColumn: BenchNumbers.zaloUser($0), oa: "1"))
+            }
+            _ = try store.suppress(
+                zaloRefusals, invalid: [], channel: nil, purpose: .marketing, reason: "bench", source: "manual",
+                actor: "bench", at: at.addingTimeInterval(-86400 * 30))
             let suppressed = try ((n * 8 / 10)..<(n * 18 / 10)).map {
                 (1, try Identifier(phone: BenchNumbers.national($0)))
             }
@@ -102,10 +111,12 @@ struct GateBench: ParsableCommand {
                 let baseline = path("baseline.sqlite")
                 try? fileManager.removeItem(atPath: baseline)
                 func e164(_ index: Int) -> String { "+84" + BenchNumbers.national(index).dropFirst() }
-                func write(_ name: String, _ range: Range<Int>) throws {
+                func write(_ name: String, _ range: Range<Int>, extra: StrideTo<Int> = stride(from: 0, to: 0, by: 1))
+                    throws
+                {
                     let file = try AtomicFile(path: path(name))
                     var buffer: [UInt8] = Array("phone\n".utf8)
-                    for index in range {
+                    for index in Array(extra) + Array(range) {
                         buffer += Array((e164(index) + "\n").utf8)
                         if buffer.count > 1 << 20 {
                             try file.write(buffer)
@@ -116,7 +127,9 @@ struct GateBench: ParsableCommand {
                     try file.commit()
                 }
                 try write("b-consented.csv", 0..<(n * 9 / 10))
-                try write("b-suppressed.csv", (n * 8 / 10)..<(n * 18 / 10))
+                // The people who refused by Zalo are suppressed by their phone here: the baseline knows no links.
+                try write(
+                    "b-suppressed.csv", (n * 8 / 10)..<(n * 18 / 10), extra: stride(from: 0, to: n * 8 / 10, by: 50))
                 try write("b-dnc.csv", (n * 95 / 100)..<(n * 595 / 100))
                 try write("b-batch.csv", 0..<n)
                 let prepare = [
