@@ -173,8 +173,8 @@ struct GateOutcome: Sendable {
             var bytes: [UInt8] = []
         }
         let (cleanSink, excludedSink) = (Sink(), Sink())
-        var clean = CSVWriter { cleanSink.bytes.append(contentsOf: $0) }
-        var excluded = CSVWriter { excludedSink.bytes.append(contentsOf: $0) }
+        var clean = CSVWriter(hashing: false) { cleanSink.bytes.append(contentsOf: $0) }
+        var excluded = CSVWriter(hashing: false) { excludedSink.bytes.append(contentsOf: $0) }
         var pending: [UInt8]? = batch
         var gate = gate
         gate.sizeHint = batch.count

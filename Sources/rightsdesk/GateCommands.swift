@@ -75,8 +75,8 @@ struct Gate: ParsableCommand {
             let cleanFile = try AtomicFile(path: out)
             let excludedFile = try AtomicFile(path: excluded)
             do {
-                var clean = CSVWriter(sink: cleanFile.write)
-                var refused = CSVWriter(sink: excludedFile.write)
+                var clean = CSVWriter(hashing: false, sink: cleanFile.write)
+                var refused = CSVWriter(hashing: false, sink: excludedFile.write)
                 let result = try installation.store.runGate(
                     GateRequest(
                         channel: channel, purpose: purpose, at: at.date, until: until?.date, campaign: campaign,

@@ -3,11 +3,15 @@
 public struct CSVWriter {
     private var buffer: [UInt8] = []
     private var digest = StreamingDigest()
+    private let hashing: Bool
     private let sink: ([UInt8]) throws -> Void
     public private(set) var bytesWritten = 0
 
-    public init(sink: @escaping ([UInt8]) throws -> Void) {
+    /// `hashing: false` for output no one names by its digest (a gate's files): a million-row batch then does not
+    /// pay for hashing them.
+    public init(hashing: Bool = true, sink: @escaping ([UInt8]) throws -> Void) {
         self.sink = sink
+        self.hashing = hashing
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -71,7 +75,7 @@ public struct CSVWriter {
     public mutating func write(encoded bytes: [UInt8]) throws {
         try flush()
         guard !bytes.isEmpty else { return }
-        digest.update(bytes)
+        if hashing { digest.update(bytes) }
         bytesWritten += bytes.count
         try sink(bytes)
     }
@@ -79,7 +83,7 @@ public struct CSVWriter {
     /// Hands everything buffered to the sink.
     public mutating func flush() throws {
         guard !buffer.isEmpty else { return }
-        digest.update(buffer)
+        if hashing { digest.update(buffer) }
         bytesWritten += buffer.count
         try sink(buffer)
         buffer.removeAll(keepingCapacity: true)
@@ -87,6 +91,7 @@ public struct CSVWriter {
 
     /// Flushes and returns the SHA-256 of all bytes written.
     public mutating func finish() throws -> String {
+        precondition(hashing, "a CSVWriter made with hashing: false has no digest")
         try flush()
         return digest.finalizeHex()
     }

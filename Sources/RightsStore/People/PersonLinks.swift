@@ -252,8 +252,22 @@ enum PersonLinks {
 
         init(rows: [LinkRow]) {
             self.rows = rows
-            var order = (0..<Int32(rows.count)).map { $0 }
-            order.sort { rows[Int($0)].person < rows[Int($1)].person }
+            var order: [Int32]
+            let largest = rows.lazy.map(\.person).max() ?? 0
+            if largest > 0 && largest <= 4 * Int64(rows.count) && rows.allSatisfy({ $0.person > 0 }) {
+                // Person numbers are handed out one after another: a counting sort is one pass.
+                var starts = [Int32](repeating: 0, count: Int(largest) + 2)
+                for row in rows { starts[Int(row.person) + 1] += 1 }
+                for person in 0...Int(largest) { starts[person + 1] += starts[person] }
+                order = [Int32](repeating: 0, count: rows.count)
+                for (index, row) in rows.enumerated() {
+                    order[Int(starts[Int(row.person)])] = Int32(index)
+                    starts[Int(row.person)] += 1
+                }
+            } else {
+                order = (0..<Int32(rows.count)).map { $0 }
+                order.sort { rows[Int($0)].person < rows[Int($1)].person }
+            }
             var groups: [Range<Int>] = []
             var start = 0
             while start < order.count {
@@ -323,52 +337,66 @@ enum PersonLinks {
             while position < recipients.count && recipients[position] < key { position += 1 }
             if position < recipients.count && recipients[position] == key { recipientOf[index] = Int32(position) }
         }
-        // The persons a recipient belongs to, with how many of their identifiers are in the batch.
-        let byPerson = table.byPerson
+        // The persons a recipient belongs to, with how many of their identifiers are in the batch. The loops run
+        // over buffers: slicing arrays per person would retain and release them a million times.
         var kept = [Bool](repeating: false, count: rows.count)
         var groups: [(range: Range<Int>, inBatch: Int)] = []
-        for group in table.groups {
-            var inBatch = 0
-            for index in byPerson[group] where recipientOf[Int(index)] >= 0 { inBatch += 1 }
-            guard inBatch > 0 else { continue }
-            for index in byPerson[group] { kept[Int(index)] = true }
-            groups.append((group, inBatch))
-        }
-        guard !groups.isEmpty else { return Expansion(unlinked: recipients) }
-        // Their other identifiers, in key order, are read beside the batch.
         var extra: [HashKey] = []
         var extraKinds: [Identifier.Kind] = []
         var target = [Int32](repeating: 0, count: rows.count)
-        for index in rows.indices where kept[index] {
-            if recipientOf[index] >= 0 {
-                target[index] = recipientOf[index]
-            } else {
-                target[index] = -1 - Int32(extra.count)
-                extra.append(rows[index].key)
-                extraKinds.append(rows[index].kind)
-            }
-        }
-
-        // Each recipient's linked identifiers, as ranges per recipient (counted, then filled).
         var linkStart = [Int32](repeating: 0, count: recipients.count + 1)
         var linkedRecipients: [Int32] = []
-        for (group, inBatch) in groups {
-            for index in byPerson[group] where recipientOf[Int(index)] >= 0 {
-                linkStart[Int(recipientOf[Int(index)]) + 1] = Int32(group.count - 1)
-                if inBatch > 1 { linkedRecipients.append(recipientOf[Int(index)]) }
-            }
-        }
-        for slot in 0..<recipients.count { linkStart[slot + 1] += linkStart[slot] }
-        var linked = [Int32](repeating: 0, count: Int(linkStart[recipients.count]))
-        for (group, _) in groups {
-            for index in byPerson[group] where recipientOf[Int(index)] >= 0 {
-                var fill = Int(linkStart[Int(recipientOf[Int(index)])])
-                for other in byPerson[group] where other != index {
-                    linked[fill] = target[Int(other)]
-                    fill += 1
+        var linked: [Int32] = []
+        table.byPerson.withUnsafeBufferPointer { byPerson in
+            recipientOf.withUnsafeBufferPointer { recipientOf in
+                kept.withUnsafeMutableBufferPointer { kept in
+                    for group in table.groups {
+                        var inBatch = 0
+                        for position in group where recipientOf[Int(byPerson[position])] >= 0 { inBatch += 1 }
+                        guard inBatch > 0 else { continue }
+                        for position in group { kept[Int(byPerson[position])] = true }
+                        groups.append((group, inBatch))
+                    }
+                }
+                // Their other identifiers, in key order, are read beside the batch.
+                for index in rows.indices where kept[index] {
+                    if recipientOf[index] >= 0 {
+                        target[index] = recipientOf[index]
+                    } else {
+                        target[index] = -1 - Int32(extra.count)
+                        extra.append(rows[index].key)
+                        extraKinds.append(rows[index].kind)
+                    }
+                }
+                // Each recipient's linked identifiers, as ranges per recipient (counted, then filled).
+                for (group, inBatch) in groups {
+                    for position in group {
+                        let slot = recipientOf[Int(byPerson[position])]
+                        guard slot >= 0 else { continue }
+                        linkStart[Int(slot) + 1] = Int32(group.count - 1)
+                        if inBatch > 1 { linkedRecipients.append(slot) }
+                    }
+                }
+                for slot in 0..<recipients.count { linkStart[slot + 1] += linkStart[slot] }
+                linked = [Int32](repeating: 0, count: Int(linkStart[recipients.count]))
+                target.withUnsafeBufferPointer { target in
+                    linked.withUnsafeMutableBufferPointer { linked in
+                        for (group, _) in groups {
+                            for position in group {
+                                let slot = recipientOf[Int(byPerson[position])]
+                                guard slot >= 0 else { continue }
+                                var fill = Int(linkStart[Int(slot)])
+                                for other in group where other != position {
+                                    linked[fill] = target[Int(byPerson[other])]
+                                    fill += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+        guard !groups.isEmpty else { return Expansion(unlinked: recipients) }
         return Expansion(
             extra: extra, extraKinds: extraKinds, linkStart: linkStart, linked: linked,
             linkedRecipients: linkedRecipients)

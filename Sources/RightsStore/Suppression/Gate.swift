@@ -421,8 +421,8 @@ private struct GateOutput {
 
     init(arena: CSVRecordArena) {
         self.arena = arena
-        clean = CSVWriter { [cleanBytes] in cleanBytes.bytes += $0 }
-        excluded = CSVWriter { [excludedBytes] in excludedBytes.bytes += $0 }
+        clean = CSVWriter(hashing: false) { [cleanBytes] in cleanBytes.bytes += $0 }
+        excluded = CSVWriter(hashing: false) { [excludedBytes] in excludedBytes.bytes += $0 }
     }
 
     /// Flushes both writers and hands over what they wrote.
