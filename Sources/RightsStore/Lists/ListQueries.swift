@@ -58,7 +58,12 @@ extension RightsStore {
         let row = try Row.fetchOne(
             db,
             sql: """
-                WITH matched(entry_id, stops_all) AS (
+                WITH refused(person, stops_all) AS (
+                    -- The persons with a suppression on any of their identifiers, read in key order.
+                    SELECT p.person, max(s.purpose = 'all') FROM suppressions s INDEXED BY suppressions_by_identifier
+                    CROSS JOIN person_links p ON p.id_hash = s.id_hash
+                    WHERE s.lifted_at IS NULL GROUP BY p.person
+                ), matched(entry_id, stops_all) AS (
                     SELECT e.id, s.purpose = 'all' FROM suppressions s
                     CROSS JOIN entries e ON e.key_hash = s.id_hash AND e.list_id = ?1
                     WHERE s.lifted_at IS NULL
@@ -69,13 +74,10 @@ extension RightsStore {
                     WHERE s.lifted_at IS NULL
                     UNION ALL
                     -- A suppression of any identifier of the person: every identifier of a row with more than
-                    -- one is linked, so reaching the row's key is enough.
-                    -- Read from the links, which are fewer than the suppressions.
-                    SELECT e.id, s.purpose = 'all' FROM person_links q
+                    -- one is linked, so reaching the row's key through the person is enough.
+                    SELECT e.id, r.stops_all FROM refused r
+                    CROSS JOIN person_links q ON q.person = r.person
                     CROSS JOIN entries e ON e.key_hash = q.id_hash AND e.list_id = ?1
-                    CROSS JOIN person_links p ON p.person = q.person AND p.id_hash <> q.id_hash
-                    CROSS JOIN suppressions s ON s.id_hash = p.id_hash
-                    WHERE s.lifted_at IS NULL
                 ), per_entry AS (SELECT entry_id, max(stops_all) AS stops_all FROM matched GROUP BY entry_id)
                 SELECT count(*) AS suppressed, coalesce(sum(stops_all), 0) AS stops_all FROM per_entry
                 """, arguments: [list.id])
