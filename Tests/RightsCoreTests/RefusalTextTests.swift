@@ -3,23 +3,11 @@ import Testing
 
 @testable import RightsCore
 
-/// One phrase of the table and the verdict it must get.
-struct RefusalPhrase: Sendable, CustomTestStringConvertible {
-    var text: String
-    var verdict: RefusalText.Verdict
-    var testDescription: String { "\(text.debugDescription) -> \(verdict)" }
-
-    init(_ text: String, _ verdict: RefusalText.Verdict) {
-        self.text = text
-        self.verdict = verdict
-    }
-}
-
 /// The refusal classifier against phrases as Vietnamese customers write them to an Official Account: with and
 /// without diacritics, decomposed, in teen-code, in capitals; and the lookalikes that must never file an objection.
 @Suite("Refusal text: how people write it")
 struct RefusalTextTests {
-    static let phrases: [RefusalPhrase] = [
+    static let phrases: [RefusalCase] = [
         // The contract's keywords, alone or with QC/KM.
         .init("STOP", .refusal),
         .init("stop", .refusal),
@@ -131,12 +119,12 @@ struct RefusalTextTests {
     ]
 
     @Test("Each phrase gets its verdict", arguments: phrases)
-    func verdict(_ row: RefusalPhrase) {
+    func verdict(_ row: RefusalCase) {
         #expect(RefusalText.classify(row.text) == row.verdict)
     }
 
     @Test("Composed (NFC) and decomposed (NFD) spellings read alike", arguments: phrases)
-    func normalisation(_ row: RefusalPhrase) {
+    func normalisation(_ row: RefusalCase) {
         #expect(RefusalText.classify(row.text.decomposedStringWithCanonicalMapping) == row.verdict)
         #expect(RefusalText.classify(row.text.precomposedStringWithCanonicalMapping) == row.verdict)
     }

@@ -351,7 +351,7 @@ struct ZaloEventTests {
     }
 }
 
-/// One row of the classifier table.
+/// One row of a classifier table (here and in `RefusalTextTests`): a text and the verdict it must get.
 struct RefusalCase: Sendable, CustomTestStringConvertible {
     var text: String
     var verdict: RefusalText.Verdict

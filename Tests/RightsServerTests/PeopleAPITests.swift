@@ -30,6 +30,12 @@ struct PeopleAPITests {
             chunks: { bytes.isEmpty ? nil : bytes.removeFirst() })
     }
 
+    /// The desk with the example OA secret, its clock at `at`.
+    static func server(_ desk: DeskFixture) -> DeskServer {
+        DeskServer(
+            installation: desk.installation, zaloSecret: "example-oa-secret", tokenCacheLifetime: 0, now: { Self.at })
+    }
+
     /// A `user_send_text` from `user` to OA 77 at `time`, signed as Zalo signs it.
     static func message(_ text: String, from user: String, at time: Date, id: String) throws -> (
         body: [UInt8], signature: String
@@ -61,10 +67,7 @@ struct PeopleAPITests {
     func zaloRefusalStopsSMS() async throws {
         let desk = try DeskFixture()
         try Self.followers(desk.store)
-        let server = DeskServer(
-            installation: desk.installation, zaloSecret: "example-oa-secret", tokenCacheLifetime: 0,
-            now: { Self.at })
-        try await Application(router: try server.makeRouter()).test(.router) { client in
+        try await Application(router: try Self.server(desk).makeRouter()).test(.router) { client in
             let answer = try await webhook(
                 client, try Self.message("đừng gửi quảng cáo nữa", from: "58210001", at: Self.at - 60, id: "m1"))
             #expect(answer.contains("objection"), "\(answer)")
@@ -95,10 +98,7 @@ struct PeopleAPITests {
     func inbox() async throws {
         let desk = try DeskFixture()
         try Self.followers(desk.store)
-        let server = DeskServer(
-            installation: desk.installation, zaloSecret: "example-oa-secret", tokenCacheLifetime: 0,
-            now: { Self.at })
-        try await Application(router: try server.makeRouter()).test(.router) { client in
+        try await Application(router: try Self.server(desk).makeRouter()).test(.router) { client in
             let order = try await webhook(
                 client, try Self.message("Hủy đơn hàng giúp em", from: "58210002", at: Self.at - 120, id: "m2"))
             #expect(order.contains("queued"), "\(order)")

@@ -14,7 +14,8 @@ private let hour: TimeInterval = 3600
 private let day: TimeInterval = 86400
 
 /// A reproducible generator (SplitMix64), so that a failure names inputs that can be made again.
-private struct SeededGenerator: RandomNumberGenerator {
+/// A deterministic generator, so that a failing random fixture can be run again (shared by the target's tests).
+struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
 
     init(seed: UInt64) { state = seed }
@@ -28,6 +29,8 @@ private struct SeededGenerator: RandomNumberGenerator {
     }
 
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

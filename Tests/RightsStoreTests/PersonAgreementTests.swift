@@ -11,21 +11,6 @@ import Testing
 /// answer about every person.
 @Suite("one person, one answer")
 struct PersonAgreementTests {
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
-
     private struct Person {
         var phone: Identifier
         var email: Identifier
@@ -51,7 +36,7 @@ struct PersonAgreementTests {
             at: folder + "/desk.sqlite", hasher: KeyedHasher(secret: SymmetricKey(size: .bits256)),
             installationID: "agreement", organization: "Ví Dụ",
             actor: "test", now: Self.at - 30 * Self.day)
-        var random = Generator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let people = try (0..<40).map { n in
             Person(
                 phone: try Identifier(phone: "09\(String(format: "%08d", 12_000_000 + n * 7919))"),
