@@ -305,7 +305,8 @@ extension RightsStore {
                 answer.dnc = try DoNotCallBlocks.contains(asked.key, version: dncVersion, db)
             }
             answer.channels = try channelStatus(
-                asked, person: person, suppressions: suppressionRows, dncVersion: dncVersion, now: now, db)
+                asked, person: person, suppressions: suppressionRows, askedDNC: answer.dnc, dncVersion: dncVersion,
+                now: now, db)
             let sends = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM sends WHERE id_hash IN (\(placeholders))"), arguments: everyHash
             ).sorted { a, b in
@@ -353,32 +354,64 @@ extension RightsStore {
 
     /// The gate's verdict for marketing on each channel to `asked`, from the person's facts.
     private func channelStatus(
-        _ asked: PersonLinks.Member, person: [PersonLinks.Member], suppressions: [Row], dncVersion: Int64?, now: Date,
-        _ db: Database
+        _ asked: PersonLinks.Member, person: [PersonLinks.Member], suppressions: [Row], askedDNC: Bool,
+        dncVersion: Int64?, now: Date, _ db: Database
     ) throws -> [WhyAnswer.ChannelStatus] {
-        let query = ContactFactsQuery(db, at: now, dncVersion: dncVersion)
-        let (recipient, linked) = try query.memberFacts(recipient: [asked], person: person)
+        // Each identifier's facts, from the suppressions already read and one read of the consent ledger: the
+        // desk's busiest route must not read them twice. The rules are the ledger's (latest event by time, a
+        // withdrawal winning a tie) and the person's (`ContactFacts.person`); the agreement tests hold them to the
+        // gate's.
         let instant = Timestamp.milliseconds(now)
+        var facts: [HashKey: ContactFacts] = [:]
+        for member in person { facts[member.key] = ContactFacts() }
+        for row in suppressions where Self.inForce(row, at: instant) {
+            guard let key = HashKey([UInt8](row["id_hash"] as Data)) else { continue }
+            facts[key]?.suppressions.append(
+                SuppressionScope(
+                    channel: Channel(rawValue: row["channel"]),
+                    purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
+        }
+        let placeholders = Array(repeating: "?", count: person.count).joined(separator: ", ")
         let consents = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT channel, kind, at FROM consent_events WHERE id_hash = ? AND purpose = 'marketing' AND at <= ?
+                    SELECT id_hash, channel, kind, at FROM consent_events
+                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
                     ORDER BY at DESC, kind = 'withdraw' DESC
-                    """), arguments: [Data(asked.key.bytes), instant])
+                    """),
+            arguments: StatementArguments(person.map { Data($0.key.bytes).databaseValue } + [instant.databaseValue]))
+        struct Decided: Hashable {
+            var key: HashKey
+            var channel: Channel
+        }
+        var decided = Set<Decided>()
+        var consentAt: [Channel: Int64] = [:]
+        for row in consents {
+            guard let key = HashKey([UInt8](row["id_hash"] as Data)), let channel = Channel(rawValue: row["channel"]),
+                decided.insert(Decided(key: key, channel: channel)).inserted, (row["kind"] as String) == "grant"
+            else { continue }
+            facts[key]?.consentedChannels.insert(channel)
+            if key == asked.key { consentAt[channel] = row["at"] }
+        }
+        for member in person where member.kind == .phone {
+            facts[member.key]?.onDoNotCallList =
+                member.key == asked.key
+                ? askedDNC : try dncVersion.map { try DoNotCallBlocks.contains(member.key, version: $0, db) } ?? false
+        }
+        let recipient = [LinkedFacts(kind: asked.kind, facts: facts[asked.key] ?? ContactFacts())]
+        let linked = person.filter { $0.key != asked.key }.map {
+            LinkedFacts(kind: $0.kind, facts: facts[$0.key] ?? ContactFacts())
+        }
         return Channel.allCases.map { channel in
-            let facts = ContactFacts.person(recipient: recipient, linked: linked, channel: channel)
-            let reason = ContactDecision.exclusion(for: facts, channel: channel, purpose: .marketing)
+            let person = ContactFacts.person(recipient: recipient, linked: linked, channel: channel)
+            let reason = ContactDecision.exclusion(for: person, channel: channel, purpose: .marketing)
             let since = suppressions.filter { row in
                 Self.inForce(row, at: instant) && ["any", channel.rawValue].contains(row["channel"] as String)
             }.map { $0["since"] as Int64 }.min()
-            let latest = consents.first { ($0["channel"] as String) == channel.rawValue }
-            let consentAt = latest.flatMap { row -> String? in
-                (row["kind"] as String) == "grant" ? Timestamp.vietnam(Timestamp.date(milliseconds: row["at"])) : nil
-            }
             return WhyAnswer.ChannelStatus(
                 channel: channel.rawValue, allowed: reason == nil, reason: reason?.rawValue,
                 since: reason == .suppressed ? since.map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) } : nil,
-                consentAt: consentAt)
+                consentAt: consentAt[channel].map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) })
         }
     }
 
