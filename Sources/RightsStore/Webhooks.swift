@@ -15,20 +15,6 @@ public struct WebhookOutcome: Sendable, Codable, Equatable {
     }
 }
 
-/// A message an officer must judge: it names a refusal word but may not be a refusal ("hủy đơn hàng").
-public struct QueuedMessage: Sendable, Codable, Equatable {
-    public var eventKey: String
-    public var identifier: String
-    public var text: String
-    public var receivedAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case identifier, text
-        case eventKey = "event_key"
-        case receivedAt = "received_at"
-    }
-}
-
 extension RightsStore {
     /// Records a verified Zalo OA event and does what it asks, in one unit of work (CONTRACT.md "The web desk"):
     /// `unfollow` suppresses Zalo marketing for the person, `follow` is recorded (never as consent), a refusal text
@@ -90,13 +76,6 @@ extension RightsStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             // Recorded by a concurrent delivery of the same event between the check and the write.
             return WebhookOutcome(outcome: "replay", requestID: nil)
-        }
-    }
-
-    /// Messages waiting for an officer's judgement, oldest first.
-    public func queuedMessages() throws -> [QueuedMessage] {
-        try inbox(includeResolved: false).map {
-            QueuedMessage(eventKey: $0.eventKey, identifier: $0.identifier, text: $0.text, receivedAt: $0.receivedAt)
         }
     }
 

@@ -114,7 +114,7 @@ struct WebhookTests {
             let (status, answer) = try await post(client, body, signature: signature)
             #expect(status == .ok && answer.contains("queued"), "\(answer)")
         }
-        let queued = try desk.store.queuedMessages()
+        let queued = try desk.store.inbox()
         #expect(queued.count == 1 && queued[0].text == "Hủy đơn hàng giúp em" && queued[0].identifier == "zalo:2:9")
         #expect(try desk.store.requests(RequestFilter(asOf: at)).count == 1, "a maybe-refusal filed a request")
     }

@@ -215,7 +215,9 @@ enum PersonLinks {
         func links(of slot: Int) -> ArraySlice<Int32> { linked[Int(linkStart[slot])..<Int(linkStart[slot + 1])] }
 
         /// No links at all: the batch alone.
-        init(unlinked recipients: [HashKey]) {
+        static let unlinked = Expansion()
+
+        private init() {
             extra = []
             extraKinds = []
             linkStart = []
@@ -299,13 +301,13 @@ enum PersonLinks {
     /// Reads the persons of `recipients` (distinct, ascending) set-wise: from `table` when it was read ahead, else
     /// by one pass over `person_links` when it is not much larger than the batch, else by a probe per recipient.
     static func expand(_ recipients: [HashKey], table: LinkTable) -> Expansion {
-        recipients.isEmpty ? Expansion(unlinked: recipients) : assemble(recipients, table)
+        recipients.isEmpty ? Expansion.unlinked : assemble(recipients, table)
     }
 
     static func expand(_ recipients: [HashKey], _ db: Database) throws -> Expansion {
-        guard !recipients.isEmpty else { return Expansion(unlinked: recipients) }
+        guard !recipients.isEmpty else { return Expansion.unlinked }
         let total = try count(db)
-        guard total > 0 else { return Expansion(unlinked: recipients) }
+        guard total > 0 else { return Expansion.unlinked }
         if let whole = try LinkTable.whole(db, limit: 4 * recipients.count) { return assemble(recipients, whole) }
         let probe = try db.makeStatement(sql: "SELECT person FROM person_links WHERE id_hash = ?")
         var persons = Set<Int64>()
@@ -328,7 +330,7 @@ enum PersonLinks {
     /// passes over arrays, no hashing; the batch's own keys are not copied.
     private static func assemble(_ recipients: [HashKey], _ table: LinkTable) -> Expansion {
         let rows = table.rows
-        guard !rows.isEmpty else { return Expansion(unlinked: recipients) }
+        guard !rows.isEmpty else { return Expansion.unlinked }
         // Which rows are recipients: both are in key order.
         var recipientOf = [Int32](repeating: -1, count: rows.count)
         var position = 0
@@ -396,7 +398,7 @@ enum PersonLinks {
                 }
             }
         }
-        guard !groups.isEmpty else { return Expansion(unlinked: recipients) }
+        guard !groups.isEmpty else { return Expansion.unlinked }
         return Expansion(
             extra: extra, extraKinds: extraKinds, linkStart: linkStart, linked: linked,
             linkedRecipients: linkedRecipients)

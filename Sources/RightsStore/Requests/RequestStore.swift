@@ -9,7 +9,8 @@ extension RightsStore {
     /// consent — suppresses its identifiers for marketing at once, from the time of receipt (invariant 7).
     public func createRequest(_ new: NewRequest, actor: String, at now: Date) throws -> RequestView {
         guard !new.subjects.isEmpty else { throw StoreError.refused("a request names at least one --subject") }
-        try Self.checkReceipt(new.receivedAt, now: now)
+        try Self.refuseFuture(
+            new.receivedAt, now: now, "the receipt time", "a request is logged when or after it arrives")
         return try perform(actor: actor, at: now) { db in try createRequest(new, actor: actor, at: now, db) }
     }
 
@@ -86,13 +87,13 @@ extension RightsStore {
         return (view, draft)
     }
 
-    /// A receipt time more than five minutes ahead of now is a typo: accepted, it would start the duty to stop
-    /// sending late (a suppression from 2062 lets every batch through until then).
-    static func checkReceipt(_ receivedAt: Date, now: Date) throws {
-        guard receivedAt.timeIntervalSince(now) <= Self.futureTolerance else {
+    /// A stated time more than five minutes ahead of now is a typo: accepted, it would start the duty to stop
+    /// sending late (a suppression from 2062 lets every batch through until then). `what` names the time and
+    /// `why` says when it should have been.
+    static func refuseFuture(_ time: Date, now: Date, _ what: String, _ why: String) throws {
+        guard time.timeIntervalSince(now) <= Self.futureTolerance else {
             throw StoreError.refused(
-                "the receipt time \(Timestamp.vietnam(receivedAt)) is in the future (now is \(Timestamp.vietnam(now))); "
-                    + "a request is logged when or after it arrives")
+                "\(what) \(Timestamp.vietnam(time)) is in the future (now is \(Timestamp.vietnam(now))); \(why)")
         }
     }
 

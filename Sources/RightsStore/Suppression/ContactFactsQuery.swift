@@ -30,15 +30,7 @@ struct ContactFactsQuery {
     /// The facts of a recipient made of `recipient` (a list row's identifiers, or one identifier) and the person's
     /// other identifiers, read through the person links.
     func facts(recipient: [PersonLinks.Member], channel: Channel?) throws -> ContactFacts {
-        let (recipients, linked) = try memberFacts(
-            recipient: recipient, person: try PersonLinks.person(of: recipient, db))
-        return ContactFacts.person(recipient: recipients, linked: linked, channel: channel)
-    }
-
-    /// The facts of each identifier of `person`, split into the recipient's own and the linked ones.
-    func memberFacts(recipient: [PersonLinks.Member], person: [PersonLinks.Member]) throws -> (
-        recipient: [LinkedFacts], linked: [LinkedFacts]
-    ) {
+        let person = try PersonLinks.person(of: recipient, db)
         let own = Set(recipient.map(\.key))
         let perKey = try facts(of: person.map(\.key))
         let split = { (mine: Bool) in
@@ -46,43 +38,39 @@ struct ContactFactsQuery {
                 LinkedFacts(kind: $0.kind, facts: perKey[$0.key] ?? ContactFacts())
             }
         }
-        return (split(true), split(false))
+        return ContactFacts.person(recipient: split(true), linked: split(false), channel: channel)
     }
 
-    /// The facts of each key on its own.
-    private func facts(of keys: [HashKey]) throws -> [HashKey: ContactFacts] {
+    /// A suppression row as `why` and this query read it: whose, of what scope, since when, lifted when.
+    static let suppressionColumns = "id_hash, channel, purpose, since, lifted_at"
+
+    /// The facts of each key on its own. `suppressions` (rows of `suppressionColumns` for these keys, in force or
+    /// not), `consents` (`currentConsents` of these keys) and `knownDoNotCall` are what the caller already read:
+    /// none is read again.
+    func facts(
+        of keys: [HashKey], suppressions: [Row]? = nil,
+        consents: [HashKey: [Channel: (granted: Bool, at: Int64)]]? = nil,
+        knownDoNotCall: [HashKey: Bool] = [:]
+    ) throws -> [HashKey: ContactFacts] {
         var found: [HashKey: ContactFacts] = [:]
         for key in keys { found[key] = ContactFacts() }
         let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
         let blobs = keys.map { Data($0.bytes).databaseValue }
-        let suppressions = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id_hash, channel, purpose FROM suppressions
-                    WHERE id_hash IN (\(placeholders)) AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)
-                    """), arguments: StatementArguments(blobs + [at.databaseValue, at.databaseValue]))
-        for row in suppressions {
+        let rows =
+            try suppressions
+            ?? Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(Self.suppressionColumns) FROM suppressions WHERE id_hash IN (\(placeholders))"),
+                arguments: StatementArguments(blobs))
+        for row in rows where Self.inForce(row, at: at) {
             guard let key = HashKey([UInt8](row["id_hash"] as Data)) else { continue }
-            found[key, default: ContactFacts()].suppressions.append(
+            found[key]?.suppressions.append(
                 SuppressionScope(
                     channel: Channel(rawValue: row["channel"]),
                     purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
         }
-        // Current consent is the latest event by its time; a withdrawal wins a tie (CONTRACT.md).
-        let consents = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id_hash, channel, kind FROM (
-                        SELECT id_hash, channel, kind, row_number() OVER (
-                            PARTITION BY id_hash, channel ORDER BY at DESC, kind = 'withdraw' DESC) AS rank
-                        FROM consent_events
-                        WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
-                    ) WHERE rank = 1
-                    """), arguments: StatementArguments(blobs + [at.databaseValue]))
-        for row in consents where (row["kind"] as String) == "grant" {
-            guard let key = HashKey([UInt8](row["id_hash"] as Data)), let channel = Channel(rawValue: row["channel"])
-            else { continue }
-            found[key, default: ContactFacts()].consentedChannels.insert(channel)
+        for (key, channels) in try consents ?? currentConsents(keys) {
+            for (channel, consent) in channels where consent.granted { found[key]?.consentedChannels.insert(channel) }
         }
         if let channel = caps {
             // Decree 91/2020 Art. 13(5) counts messages: per campaign, the larger of planned and delivered.
@@ -108,10 +96,37 @@ struct ContactFactsQuery {
         }
         if let dncVersion {
             for key in keys {
-                found[key, default: ContactFacts()].onDoNotCallList = try DoNotCallBlocks.contains(
-                    key, version: dncVersion, db)
+                found[key, default: ContactFacts()].onDoNotCallList =
+                    try knownDoNotCall[key] ?? DoNotCallBlocks.contains(key, version: dncVersion, db)
             }
         }
         return found
+    }
+
+    /// The current marketing consent of each key per channel: the latest event by its time, a withdrawal winning a
+    /// tie (CONTRACT.md), with that event's time.
+    func currentConsents(_ keys: [HashKey]) throws -> [HashKey: [Channel: (granted: Bool, at: Int64)]] {
+        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id_hash, channel, kind, at FROM consent_events
+                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
+                    ORDER BY at DESC, kind = 'withdraw' DESC
+                    """),
+            arguments: StatementArguments(keys.map { Data($0.bytes).databaseValue } + [at.databaseValue]))
+        var current: [HashKey: [Channel: (granted: Bool, at: Int64)]] = [:]
+        for row in rows {
+            guard let key = HashKey([UInt8](row["id_hash"] as Data)), let channel = Channel(rawValue: row["channel"]),
+                current[key]?[channel] == nil
+            else { continue }
+            current[key, default: [:]][channel] = ((row["kind"] as String) == "grant", row["at"])
+        }
+        return current
+    }
+
+    /// Whether a suppression row is in force at an instant: begun, and not (yet) lifted.
+    static func inForce(_ row: Row, at instant: Int64) -> Bool {
+        (row["since"] as Int64) <= instant && ((row["lifted_at"] as Int64?).map { $0 > instant } ?? true)
     }
 }

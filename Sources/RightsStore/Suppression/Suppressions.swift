@@ -49,11 +49,9 @@ extension RightsStore {
         optedOutAt: [Int: Date] = [:], actor: String, at now: Date
     ) throws -> SuppressResult {
         for (line, time) in optedOutAt.sorted(by: { $0.key < $1.key }) + (since.map { [(0, $0)] } ?? []) {
-            guard time.timeIntervalSince(now) <= Self.futureTolerance else {
-                throw StoreError.refused(
-                    (line > 0 ? "line \(line): " : "") + "the opt-out time \(Timestamp.vietnam(time)) is in the future "
-                        + "(now is \(Timestamp.vietnam(now))); a refusal is recorded from when it was made")
-            }
+            try Self.refuseFuture(
+                time, now: now, (line > 0 ? "line \(line): " : "") + "the opt-out time",
+                "a refusal is recorded from when it was made")
         }
         return try perform(actor: actor, at: now) { db in
             var result = SuppressResult(invalid: invalid)

@@ -283,7 +283,7 @@ extension RightsStore {
             }
             // A row is suppressed when a suppression is in force for any identifier of the person: they are one
             // person, and every identifier on the row is linked to them.
-            let personSuppressed = suppressionRows.contains { Self.inForce($0, at: instant) }
+            let personSuppressed = suppressionRows.contains { ContactFactsQuery.inForce($0, at: instant) }
             for entry in entries {
                 let row = entry.first
                 let consentRows = entry.consents.sorted { ($0["channel"] as String) < ($1["channel"] as String) }
@@ -357,47 +357,15 @@ extension RightsStore {
         _ asked: PersonLinks.Member, person: [PersonLinks.Member], suppressions: [Row], askedDNC: Bool,
         dncVersion: Int64?, now: Date, _ db: Database
     ) throws -> [WhyAnswer.ChannelStatus] {
-        // Each identifier's facts, from the suppressions already read and one read of the consent ledger: the
-        // desk's busiest route must not read them twice. The rules are the ledger's (latest event by time, a
-        // withdrawal winning a tie) and the person's (`ContactFacts.person`); the agreement tests hold them to the
-        // gate's.
+        // Each identifier's facts by the same reading as exports use, from the suppressions already read: the
+        // desk's busiest route must not read them twice.
         let instant = Timestamp.milliseconds(now)
-        var facts: [HashKey: ContactFacts] = [:]
-        for member in person { facts[member.key] = ContactFacts() }
-        for row in suppressions where Self.inForce(row, at: instant) {
-            guard let key = HashKey([UInt8](row["id_hash"] as Data)) else { continue }
-            facts[key]?.suppressions.append(
-                SuppressionScope(
-                    channel: Channel(rawValue: row["channel"]),
-                    purpose: SuppressionPurpose(rawValue: row["purpose"]) ?? .all))
-        }
-        let placeholders = Array(repeating: "?", count: person.count).joined(separator: ", ")
-        let consents = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id_hash, channel, kind, at FROM consent_events
-                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
-                    ORDER BY at DESC, kind = 'withdraw' DESC
-                    """),
-            arguments: StatementArguments(person.map { Data($0.key.bytes).databaseValue } + [instant.databaseValue]))
-        struct Decided: Hashable {
-            var key: HashKey
-            var channel: Channel
-        }
-        var decided = Set<Decided>()
-        var consentAt: [Channel: Int64] = [:]
-        for row in consents {
-            guard let key = HashKey([UInt8](row["id_hash"] as Data)), let channel = Channel(rawValue: row["channel"]),
-                decided.insert(Decided(key: key, channel: channel)).inserted, (row["kind"] as String) == "grant"
-            else { continue }
-            facts[key]?.consentedChannels.insert(channel)
-            if key == asked.key { consentAt[channel] = row["at"] }
-        }
-        for member in person where member.kind == .phone {
-            facts[member.key]?.onDoNotCallList =
-                member.key == asked.key
-                ? askedDNC : try dncVersion.map { try DoNotCallBlocks.contains(member.key, version: $0, db) } ?? false
-        }
+        let query = ContactFactsQuery(db, at: now, dncVersion: dncVersion)
+        let keys = person.map(\.key)
+        let ledger = try query.currentConsents(keys)
+        let facts = try query.facts(
+            of: keys, suppressions: suppressions, consents: ledger, knownDoNotCall: [asked.key: askedDNC])
+        let consentAt = (ledger[asked.key] ?? [:]).compactMapValues { $0.granted ? $0.at : nil }
         let recipient = [LinkedFacts(kind: asked.kind, facts: facts[asked.key] ?? ContactFacts())]
         let linked = person.filter { $0.key != asked.key }.map {
             LinkedFacts(kind: $0.kind, facts: facts[$0.key] ?? ContactFacts())
@@ -406,7 +374,8 @@ extension RightsStore {
             let person = ContactFacts.person(recipient: recipient, linked: linked, channel: channel)
             let reason = ContactDecision.exclusion(for: person, channel: channel, purpose: .marketing)
             let since = suppressions.filter { row in
-                Self.inForce(row, at: instant) && ["any", channel.rawValue].contains(row["channel"] as String)
+                ContactFactsQuery.inForce(row, at: instant)
+                    && ["any", channel.rawValue].contains(row["channel"] as String)
             }.map { $0["since"] as Int64 }.min()
             return WhyAnswer.ChannelStatus(
                 channel: channel.rawValue, allowed: reason == nil, reason: reason?.rawValue,
@@ -439,11 +408,6 @@ extension RightsStore {
             }
         }
         return found
-    }
-
-    /// Whether a suppression row is in force at an instant: begun, and not (yet) lifted.
-    private static func inForce(_ row: Row, at instant: Int64) -> Bool {
-        (row["since"] as Int64) <= instant && ((row["lifted_at"] as Int64?).map { $0 > instant } ?? true)
     }
 
     /// Every delivered marketing send that broke a suppression in force at its time, or went to a number on the
