@@ -107,9 +107,11 @@ struct BatchFacts {
     }
 
     /// Whether to scan a source of about `rows` rows rather than probe it once per recipient.
-    private func scans(_ rows: Int, perRecipient: Int = BatchFacts.scanRowsPerRecipient) -> Bool {
+    private func scans(
+        _ rows: Int, perRecipient: Int = BatchFacts.scanRowsPerRecipient, recipients: Int? = nil
+    ) -> Bool {
         switch strategy {
-        case .automatic: rows <= perRecipient * keys.count
+        case .automatic: rows <= perRecipient * (recipients ?? keys.count)
         case .scan: true
         case .probe: false
         }
@@ -181,9 +183,34 @@ struct BatchFacts {
         case .permissions:
             guard purpose == .marketing else { return }
             try readConsents(db, keys, at: at, channel: channel, open: open)
-            try readRecentSends(
-                db, keys, at: at, channel: channel, campaign: query.campaign,
-                open: { ContactDecision.exclusion(for: $0, channel: channel, purpose: purpose) == nil })
+            var none = BatchFacts(keys: [])
+            try BatchFacts.readRecentSends(&self, alongside: &none, query, db)
+        }
+    }
+
+    /// Reads one part for a batch's recipients (`own`) and for their linked identifiers outside the batch
+    /// (`linked`, whose facts are all read): as `read` on each, except that the sends window is read once for both
+    /// and that the linked identifiers' consents are read only where they count (the Zalo pair, for Zalo).
+    static func read(
+        _ part: Part, own: inout BatchFacts, _ ownQuery: Query, linked: inout BatchFacts, _ linkedQuery: Query,
+        _ db: Database
+    ) throws {
+        guard !linked.keys.isEmpty else { return try own.read(part, ownQuery, db) }
+        switch part {
+        case .refusals:
+            try own.read(.refusals, ownQuery, db)
+            try linked.read(.refusals, linkedQuery, db)
+        case .permissions:
+            guard ownQuery.purpose == .marketing else { return }
+            let at = Timestamp.milliseconds(ownQuery.at)
+            try own.readConsents(db, own.keys, at: at, channel: ownQuery.channel) { facts in
+                let reason = ContactDecision.exclusion(for: facts, channel: ownQuery.channel, purpose: .marketing)
+                return reason != .suppressed && reason != .dnc
+            }
+            if linkedQuery.channel == .zalo {
+                try linked.readConsents(db, linked.keys, at: at, channel: .zalo) { _ in true }
+            }
+            try readRecentSends(&own, alongside: &linked, ownQuery, db)
         }
     }
 
@@ -291,15 +318,19 @@ struct BatchFacts {
     /// Advertising messages on `channel` in the rolling 24 hours before the send (exclusive start), counted as
     /// Decree 91/2020 Art. 13(5) counts them: every planned row of an earlier non-dry gate run and every delivered
     /// row of a send log is a message; for one campaign and recipient the larger of the two counts (a planned
-    /// message that was then delivered is one message). Waves of this same campaign count too.
-    private mutating func readRecentSends(
-        _ db: Database, _ keys: [HashKey], at: Int64, channel: Channel,
-        campaign: String?, open: (ContactFacts) -> Bool
+    /// message that was then delivered is one message). Waves of this same campaign count too. Read for `own`'s
+    /// open recipients and all of `other`'s (identifiers outside the batch, none of them in `own`), in one pass over
+    /// the window when it is scanned.
+    private static func readRecentSends(
+        _ own: inout BatchFacts, alongside other: inout BatchFacts, _ query: Query, _ db: Database
     ) throws {
+        let at = Timestamp.milliseconds(query.at)
         let since = at - Int64(SendRules.capWindow * 1000)
-        // One packed word per send row: recipient, campaign (interned), planned and delivered bits; sorted, the
-        // rows of one campaign to one recipient are adjacent. A million rows cost a sort, not a million hashes.
-        var messages: [UInt64] = []
+        let channel = query.channel
+        // One packed word per send row and set: recipient, campaign (interned), planned and delivered bits;
+        // sorted, the rows of one campaign to one recipient are adjacent. A million rows cost a sort, not a
+        // million hashes.
+        var messages: ([UInt64], [UInt64]) = ([], [])
         var campaigns = CampaignNames()
         let filter = """
             channel = ?1 AND sent_at > ?2 AND sent_at <= ?3 AND purpose = 'marketing' AND (delivered = 1 OR planned = 1)
@@ -310,23 +341,32 @@ struct BatchFacts {
             sqlite3_bind_int64(handle, 2, since)
             sqlite3_bind_int64(handle, 3, at)
         }
-        func tally(_ slot: Int, _ row: OpaquePointer, from column: Int32) {
-            guard let name = sqlite3_column_text(row, column) else { return }
+        func word(_ slot: Int, _ row: OpaquePointer, from column: Int32) -> UInt64? {
+            guard let name = sqlite3_column_text(row, column) else { return nil }
             let campaign = campaigns.id(name, Int(sqlite3_column_bytes(row, column)))
             let planned: UInt64 = sqlite3_column_int64(row, column + 1) != 0 ? 2 : 0
             let delivered: UInt64 = sqlite3_column_int64(row, column + 2) != 0 ? 1 : 0
-            messages.append(UInt64(slot) << 32 | UInt64(campaign) << 2 | planned | delivered)
+            return UInt64(slot) << 32 | UInt64(campaign) << 2 | planned | delivered
         }
         let window =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM sends WHERE channel = ? AND sent_at > ? AND sent_at <= ?",
                 arguments: [channel.rawValue, since, at]) ?? 0
-        if scans(window) {
+        let open = { (facts: ContactFacts) in
+            ContactDecision.exclusion(for: facts, channel: channel, purpose: query.purpose) == nil
+        }
+        if own.scans(window, perRecipient: scanRowsPerRecipient, recipients: own.keys.count + other.keys.count) {
             let scan = try db.makeStatement(
                 sql: "SELECT id_hash, campaign, planned, delivered FROM sends INDEXED BY sends_by_time WHERE \(filter)")
             bindWindow(scan)
-            try BatchFacts.rows(scan, db) { row in
-                if let key = BatchFacts.key(row, 0), let slot = position(of: key) { tally(slot, row, from: 1) }
+            let (mine, theirs) = (KeyIndex(own.keys), KeyIndex(other.keys))
+            try rows(scan, db) { row in
+                guard let key = key(row, 0) else { return }
+                if let slot = mine.position(of: key) {
+                    if let packed = word(slot, row, from: 1) { messages.0.append(packed) }
+                } else if let slot = theirs.position(of: key), let packed = word(slot, row, from: 1) {
+                    messages.1.append(packed)
+                }
             }
         } else {
             let probe = try db.makeStatement(
@@ -335,11 +375,21 @@ struct BatchFacts {
                     WHERE id_hash = ?4 AND \(filter)
                     """)
             bindWindow(probe)
-            for slot in keys.indices where mustRead(slot) || open(facts[slot]) {
-                BatchFacts.bind(keys[slot], probe, 4)
-                try BatchFacts.rows(probe, db) { row in tally(slot, row, from: 0) }
+            for slot in own.keys.indices where own.mustRead(slot) || open(own.facts[slot]) {
+                bind(own.keys[slot], probe, 4)
+                try rows(probe, db) { row in if let packed = word(slot, row, from: 0) { messages.0.append(packed) } }
+            }
+            for slot in other.keys.indices {
+                bind(other.keys[slot], probe, 4)
+                try rows(probe, db) { row in if let packed = word(slot, row, from: 0) { messages.1.append(packed) } }
             }
         }
+        own.count(&messages.0)
+        other.count(&messages.1)
+    }
+
+    /// Sets each recipient's `recentSends` from the packed send words read for them.
+    private mutating func count(_ messages: inout [UInt64]) {
         for slot in keys.indices { facts[slot].recentSends = 0 }
         messages.sort()
         var index = 0
@@ -363,17 +413,6 @@ struct BatchFacts {
             while position < keys.count && keys[position] < key { position += 1 }
             if position < keys.count && keys[position] == key { body(position, row) }
         }
-    }
-
-    /// The position in `keys` of `key`, by binary search.
-    private func position(of key: HashKey) -> Int? {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle] < key { low = middle + 1 } else { high = middle }
-        }
-        return low < keys.count && keys[low] == key ? low : nil
     }
 
     // MARK: The C API, for loops over millions of rows
@@ -436,5 +475,33 @@ private struct CampaignNames {
         // A few names are compared in order; past that, looked up by hash.
         if names.count < 16 { names.append(bytes) } else { lookup[bytes] = id }
         return id
+    }
+}
+
+/// Finds a keyed hash among sorted keys: keyed hashes are uniform, so their first 16 bits place a key within a few
+/// neighbours, and a short search there replaces twenty comparisons of a binary search over a million keys.
+struct KeyIndex {
+    private let keys: [HashKey]
+    /// `starts[b]` is the first position whose key begins with the 16 bits `b`; `starts[65536]` is the count.
+    private let starts: [Int32]
+
+    init(_ keys: [HashKey]) {
+        self.keys = keys
+        var starts = [Int32](repeating: 0, count: 65537)
+        for key in keys { starts[Int(key.w0 >> 48) + 1] += 1 }
+        for bucket in 0..<65536 { starts[bucket + 1] += starts[bucket] }
+        self.starts = starts
+    }
+
+    func position(of key: HashKey) -> Int? {
+        guard !keys.isEmpty else { return nil }
+        let bucket = Int(key.w0 >> 48)
+        var low = Int(starts[bucket])
+        var high = Int(starts[bucket + 1])
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < Int(starts[bucket + 1]) && keys[low] == key ? low : nil
     }
 }

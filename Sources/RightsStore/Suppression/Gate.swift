@@ -171,8 +171,7 @@ extension RightsStore {
                 var linked = BatchFacts(linkedOnly: expansion.extra)
                 let (ownQuery, linkedQuery) = (try query(db), try linkedQuery(db))
                 for part in BatchFacts.Part.allCases {
-                    try own.read(part, ownQuery, db)
-                    if !expansion.extra.isEmpty { try linked.read(part, linkedQuery, db) }
+                    try BatchFacts.read(part, own: &own, ownQuery, linked: &linked, linkedQuery, db)
                 }
                 facts = (own, linked)
             }
@@ -293,23 +292,28 @@ extension RightsStore {
                 try pool.read { db in
                     var own = BatchFacts(keys: keys, linked: expansion.linkedRecipients)
                     own.preload = preload?.sources
-                    try own.read(parts[index], try query(db), db)
                     var linked = BatchFacts(linkedOnly: expansion.extra)
                     linked.preload = preload?.sources
-                    if !expansion.extra.isEmpty { try linked.read(parts[index], try linkedQuery(db), db) }
+                    try BatchFacts.read(
+                        parts[index], own: &own, try query(db), linked: &linked, try linkedQuery(db), db)
                     return (head: try AuditChain.headSeq(db), own: own, linked: linked)
                 }
             }
             results.withLock { $0[index] = result }
         }
-        let read = try results.withLock { all in try all.map { try $0!.get() } }
-        guard Set(read.map(\.head) + [head] + (preload.map { [$0.head] } ?? [])).count == 1 else { return nil }
-        var (own, linked) = (read[0].own, read[0].linked)
-        for other in read.dropFirst() {
-            own.absorb(other.own)
-            linked.absorb(other.linked)
+        // Taken out of the lock's storage, so that the first part's facts are the only reference to their buffers
+        // and the others are added in place, not into a copy of a million facts.
+        var read = try results.withLock { all in
+            defer { all = [] }
+            return try all.map { try $0!.get() }
         }
-        return (own, linked, read[0].head)
+        guard Set(read.map(\.head) + [head] + (preload.map { [$0.head] } ?? [])).count == 1 else { return nil }
+        var merged = read.removeFirst()
+        for other in read {
+            merged.own.absorb(other.own)
+            merged.linked.absorb(other.linked)
+        }
+        return (merged.own, merged.linked, merged.head)
     }
 
     /// The verdict on each distinct recipient: its own facts, composed with its linked identifiers' when it has
