@@ -481,8 +481,8 @@ enum WebText {
         "noLists": ("Chưa có danh sách nào.", "No lists yet."),
         "evidenceTitle": ("Xuất bằng chứng", "Export evidence"),
         "evidenceHint": (
-            "Gói bằng chứng có chữ ký (rightsdesk-evidence/1) cho cơ quan quản lý; việc xuất được ghi vào nhật ký.",
-            "A signed evidence bundle (rightsdesk-evidence/1) for a regulator; the export is recorded on the chain."
+            "Gói bằng chứng có chữ ký (rightsdesk-evidence/2) cho cơ quan quản lý; việc xuất được ghi vào nhật ký.",
+            "A signed evidence bundle (rightsdesk-evidence/2) for a regulator; the export is recorded on the chain."
         ),
         "evidenceOne": ("Một yêu cầu", "One request"),
         "evidencePeriod": ("Các yêu cầu nhận trong một khoảng thời gian", "Requests received in a period"),

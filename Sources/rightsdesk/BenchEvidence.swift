@@ -68,10 +68,13 @@ struct EvidenceBench: ParsableCommand {
                     "/bin/sh",
                     [
                         "-c",
-                        "cd '\(unpacked)' && sha256sum --quiet -c SHA256SUMS && openssl pkeyutl -verify -pubin "
-                            + "-inkey public-key.pem -rawin -in manifest.json -sigfile manifest.sig",
+                        "cd '\(unpacked)' && openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin "
+                            + "-in SHA256SUMS -sigfile SHA256SUMS.sig >/dev/null && sha256sum --strict --quiet -c "
+                            + "SHA256SUMS && test \"$(find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.sig "
+                            + "| sed 's|^\\./||' | sort)\" = \"$(cut -c67- SHA256SUMS | sort)\"",
                     ])
-                report("sha256sum -c + openssl pkeyutl -verify (baseline)", check)
+                guard check.status == 0 else { throw CLIError(message: "the by-hand check failed (\(check.status))") }
+                report("by hand: openssl + sha256sum -c + find (baseline)", check)
             }
             let size = (try? fileManager.attributesOfItem(atPath: bundle)[.size] as? Int) ?? 0
             Output.line(String(format: "bundle: %.1f MB", Double(size) / 1_048_576))

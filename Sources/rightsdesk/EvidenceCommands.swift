@@ -6,7 +6,7 @@ import RightsStore
 
 struct Evidence: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Signed evidence bundles for a regulator (rightsdesk-evidence/1).",
+        abstract: "Signed evidence bundles for a regulator (rightsdesk-evidence/2).",
         subcommands: [Export.self, Verify.self])
 
     struct Export: ParsableCommand {

@@ -48,7 +48,7 @@ private final class BundleScratch {
     func bundle() throws -> EvidenceBundle {
         let excerpt = try AuditExcerpt(events: Array(events.dropFirst()), inScope: [3, 5])
         return EvidenceBundle(
-            createdAt: "2026-03-02T03:00:00.000Z", organization: Self.organization,
+            createdAt: "2026-03-02T10:00:00+07:00", organization: Self.organization,
             scope: ["request": "RQ-2026-000003"], auditRange: excerpt.range,
             files: [
                 EvidenceBundle.File(
@@ -136,16 +136,52 @@ extension [EvidenceBundle.File] {
     fileprivate mutating func remove(_ path: String) { removeAll { $0.path == path } }
 
     /// Rebuilds what a holder of `key` can rebuild over the current content entries: the manifest (keeping its
-    /// other members), its signature, `public-key.pem` and SHA256SUMS; written independently of the writer, from the
-    /// contract alone.
+    /// other members), `public-key.pem`, SHA256SUMS and its signature; written independently of the writer, from the
+    /// contract alone (format 2).
     fileprivate mutating func resign(with key: KeyFile.SigningKey) throws {
-        let fixed: Set<String> = ["manifest.json", "manifest.sig", "public-key.pem", "SHA256SUMS"]
-        guard case .object(var manifest) = try JSONValue(parsing: bytes("manifest.json")) else {
-            Issue.record("manifest.json is not an object")
-            return
-        }
+        let fixed: Set<String> = ["manifest.json", "SHA256SUMS.sig", "public-key.pem", "SHA256SUMS"]
         let pem = EvidenceBundle.File(path: "public-key.pem", text: key.publicKeyPEM)
         let content = (filter { !fixed.contains($0.path) } + [pem]).sorted { $0.path < $1.path }
+        let manifestFile = try manifest(listing: content, key: key, format: "rightsdesk-evidence/2")
+        self = content + [manifestFile]
+        try resum(with: key)
+    }
+
+    /// Rewrites SHA256SUMS over every entry but itself and its signature, and signs it with `key`: what a forger
+    /// holding the key does after editing any file, the manifest included.
+    fileprivate mutating func resum(with key: KeyFile.SigningKey) throws {
+        removeAll { $0.path == "SHA256SUMS" || $0.path == "SHA256SUMS.sig" }
+        let sums = sorted { $0.path < $1.path }.map { "\(Digest.sha256Hex($0.bytes))  \($0.path)\n" }.joined()
+        let file = EvidenceBundle.File(path: "SHA256SUMS", text: sums)
+        let signature = [UInt8](try key.privateKey.signature(for: file.bytes))
+        self = [file, EvidenceBundle.File(path: "SHA256SUMS.sig", bytes: signature)] + self
+    }
+
+    /// The same content as a format 1 bundle, from that format's contract: the manifest signed in `manifest.sig`,
+    /// SHA256SUMS unsigned, no instructions.
+    fileprivate mutating func asFormat1(with key: KeyFile.SigningKey) throws {
+        let fixed: Set<String> = ["manifest.json", "SHA256SUMS.sig", "public-key.pem", "SHA256SUMS", "HUONG-DAN.txt"]
+        let pem = EvidenceBundle.File(path: "public-key.pem", text: key.publicKeyPEM)
+        let content = (filter { !fixed.contains($0.path) } + [pem]).sorted { $0.path < $1.path }
+        let manifestFile = try manifest(listing: content, key: key, format: "rightsdesk-evidence/1")
+        let signature = [UInt8](try key.privateKey.signature(for: manifestFile.bytes))
+        let sums = (content + [manifestFile]).sorted { $0.path < $1.path }
+            .map { "\(Digest.sha256Hex($0.bytes))  \($0.path)\n" }.joined()
+        self =
+            [
+                manifestFile, EvidenceBundle.File(path: "manifest.sig", bytes: signature),
+                EvidenceBundle.File(path: "SHA256SUMS", text: sums),
+            ] + content
+    }
+
+    private func manifest(listing content: [EvidenceBundle.File], key: KeyFile.SigningKey, format: String) throws
+        -> EvidenceBundle.File
+    {
+        guard case .object(var manifest) = try JSONValue(parsing: bytes("manifest.json")) else {
+            Issue.record("manifest.json is not an object")
+            return EvidenceBundle.File(path: "manifest.json", text: "")
+        }
+        manifest["format"] = .string(format)
         manifest["key_fingerprint"] = .string(key.fingerprint)
         manifest["files"] = .array(
             content.map {
@@ -154,16 +190,7 @@ extension [EvidenceBundle.File] {
                     "bytes": .int($0.bytes.count),
                 ]
             })
-        let manifestFile = EvidenceBundle.File(
-            path: "manifest.json", bytes: JSONValue.object(manifest).canonicalBytes + [0x0A])
-        let signature = [UInt8](try key.privateKey.signature(for: manifestFile.bytes))
-        let sums = (content + [manifestFile]).sorted { $0.path < $1.path }
-            .map { "\(Digest.sha256Hex($0.bytes))  \($0.path)\n" }.joined()
-        self =
-            [
-                manifestFile, EvidenceBundle.File(path: "manifest.sig", bytes: signature), pem,
-                EvidenceBundle.File(path: "SHA256SUMS", text: sums),
-            ] + content.filter { $0.path != "public-key.pem" }
+        return EvidenceBundle.File(path: "manifest.json", bytes: JSONValue.object(manifest).canonicalBytes + [0x0A])
     }
 
     /// The lines of `audit/events.jsonl`, edited and put back.
@@ -217,7 +244,7 @@ struct EvidenceBundleTests {
                 == EvidenceBundle.AuditRange(firstSeq: 2, lastSeq: 7, headHash: Hex.encode(scratch.events[6].hash)))
         #expect(
             verified.files == [
-                "audit/events.jsonl", "public-key.pem", "report.html", "requests/RQ-2026-000003.json",
+                "HUONG-DAN.txt", "audit/events.jsonl", "public-key.pem", "report.html", "requests/RQ-2026-000003.json",
                 "requests/RQ-2026-000005.json",
             ])
         // Pinned to the installation's fingerprint, in any case.
@@ -245,21 +272,22 @@ struct EvidenceBundleTests {
         let entries = try Zip.entries(try scratch.write())
         #expect(
             entries.map(\.path) == [
-                "manifest.json", "manifest.sig", "public-key.pem", "SHA256SUMS", "audit/events.jsonl", "report.html",
-                "requests/RQ-2026-000003.json", "requests/RQ-2026-000005.json",
+                "HUONG-DAN.txt", "SHA256SUMS", "SHA256SUMS.sig", "manifest.json", "public-key.pem",
+                "audit/events.jsonl",
+                "report.html", "requests/RQ-2026-000003.json", "requests/RQ-2026-000005.json",
             ])
         let manifestBytes = entries.bytes("manifest.json")
         #expect(manifestBytes.last == 0x0A)
         let manifest = try JSONValue(parsing: manifestBytes)
         #expect(manifest.canonicalBytes + [0x0A] == manifestBytes)
-        #expect(manifest["format"] == "rightsdesk-evidence/1")
-        #expect(manifest["created_at"] == "2026-03-02T03:00:00.000Z")
+        #expect(manifest["format"] == "rightsdesk-evidence/2")
+        #expect(manifest["created_at"] == "2026-03-02T10:00:00+07:00")
         #expect(manifest["key_fingerprint"]?.stringValue == scratch.key.fingerprint)
         #expect(
             manifest["audit"]
                 == ["first_seq": 2, "last_seq": 7, "head_hash": .string(Hex.encode(scratch.events[6].hash))])
-        // Every file but the three unlisted ones, sorted, with its size and SHA-256.
-        let listed = entries.filter { !["manifest.json", "manifest.sig", "SHA256SUMS"].contains($0.path) }
+        // Every file but the manifest, SHA256SUMS and its signature, sorted, with its size and SHA-256.
+        let listed = entries.filter { !["manifest.json", "SHA256SUMS.sig", "SHA256SUMS"].contains($0.path) }
         #expect(
             manifest["files"]
                 == .array(
@@ -269,13 +297,58 @@ struct EvidenceBundleTests {
                             "bytes": .int($0.bytes.count),
                         ]
                     }))
-        #expect(entries.bytes("manifest.sig").count == 64)
         #expect(entries.bytes("public-key.pem") == Array(scratch.key.publicKeyPEM.utf8))
-        // SHA256SUMS covers every file but manifest.sig, manifest.json included.
+        // SHA256SUMS covers every file but itself and its signature, the manifest included, and is what is signed.
         let sums = String(decoding: entries.bytes("SHA256SUMS"), as: UTF8.self)
-        let expected = entries.filter { !["manifest.sig", "SHA256SUMS"].contains($0.path) }
+        let expected = entries.filter { !["SHA256SUMS.sig", "SHA256SUMS"].contains($0.path) }
             .sorted { $0.path < $1.path }.map { "\(Digest.sha256Hex($0.bytes))  \($0.path)\n" }.joined()
         #expect(sums == expected)
+        let signature = entries.bytes("SHA256SUMS.sig")
+        #expect(signature.count == 64)
+        #expect(scratch.key.privateKey.publicKey.isValidSignature(signature, for: entries.bytes("SHA256SUMS")))
+        // The instructions name the fingerprint to compare and every by-hand command.
+        let instructions = String(decoding: entries.bytes("HUONG-DAN.txt"), as: UTF8.self)
+        #expect(instructions.contains(scratch.key.fingerprint))
+        for command in BundleInstructions.commands { #expect(instructions.contains(command)) }
+        #expect(instructions.contains("10:00 ngày 02/03/2026"))
+    }
+
+    @Test func aFormat1BundleStillVerifiesAndItsTamperingIsCaught() throws {
+        let scratch = try BundleScratch()
+        let bundle = try scratch.write()
+        let legacy = try scratch.tampered(bundle, "legacy.zip") { try $0.asFormat1(with: scratch.key) }
+        #expect(try Zip.entries(legacy).contains { $0.path == "manifest.sig" })
+        let verified = try #require(intact(try BundleVerifier.verify(bundleAt: legacy, fingerprint: nil)))
+        #expect(verified.fingerprint == scratch.key.fingerprint)
+        let edited = try scratch.tampered(legacy, "legacy-edited.zip") { $0.edit("report.html") { $0[20] ^= 0x01 } }
+        #expect(
+            failure(try BundleVerifier.verify(bundleAt: edited, fingerprint: nil))
+                == "report.html: its SHA-256 does not match the manifest")
+        let manifest = try scratch.tampered(legacy, "legacy-manifest.zip") {
+            $0.replace("TNHH", with: "TNHX", in: "manifest.json")
+        }
+        #expect(
+            failure(try BundleVerifier.verify(bundleAt: manifest, fingerprint: nil))
+                == "manifest.sig: the signature over manifest.json does not verify with public-key.pem")
+    }
+
+    @Test func folderEntriesAreNotFilesOfTheBundle() throws {
+        let scratch = try BundleScratch()
+        let bundle = try scratch.write()
+        // What `zip -r` writes: an entry per folder, before the folder's files.
+        let entries = try Zip.entries(bundle)
+        let folders = scratch.path + "/folders.zip"
+        let archive = try Archive(url: URL(fileURLWithPath: folders), accessMode: .create)
+        for folder in ["audit/", "requests/"] {
+            try archive.addEntry(with: folder, type: .directory, uncompressedSize: Int64(0)) { _, _ in Data() }
+        }
+        for entry in entries {
+            let data = Data(entry.bytes)
+            try archive.addEntry(
+                with: entry.path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+            ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+        }
+        #expect(intact(try BundleVerifier.verify(bundleAt: folders, fingerprint: scratch.key.fingerprint)) != nil)
     }
 
     @Test func theSameContentWrittenTwiceGivesTheSameEntryBytes() throws {
@@ -285,7 +358,7 @@ struct EvidenceBundleTests {
         let one = try Zip.entries(first)
         let two = try Zip.entries(second)
         #expect(one.map(\.path) == two.map(\.path))
-        for (left, right) in zip(one, two) where left.path != "manifest.sig" {
+        for (left, right) in zip(one, two) where left.path != "SHA256SUMS.sig" {
             #expect(left == right, "\(left.path)")
         }
         // Every entry carries the same fixed time, whenever it was written.
@@ -397,12 +470,12 @@ struct EvidenceBundleTests {
         func check(_ zip: String) throws -> (sums: Int32, signature: Int32) {
             let folder = zip + ".d"
             #expect(try run(unzip, ["-q", zip, "-d", folder]) == 0)
-            let sums = try run(sha256sum, ["--quiet", "-c", "SHA256SUMS"], in: folder)
+            let sums = try run(sha256sum, ["--strict", "--quiet", "-c", "SHA256SUMS"], in: folder)
             let signature = try run(
                 openssl,
                 [
-                    "pkeyutl", "-verify", "-pubin", "-inkey", "public-key.pem", "-rawin", "-in", "manifest.json",
-                    "-sigfile", "manifest.sig",
+                    "pkeyutl", "-verify", "-pubin", "-inkey", "public-key.pem", "-rawin", "-in", "SHA256SUMS",
+                    "-sigfile", "SHA256SUMS.sig",
                 ], in: folder)
             return (sums, signature)
         }
@@ -414,8 +487,15 @@ struct EvidenceBundleTests {
         let manifest = try scratch.tampered(bundle, "manifest.zip") {
             $0.replace("TNHH", with: "TNHX", in: "manifest.json")
         }
-        let forged = try check(manifest)
-        #expect(forged.sums != 0 && forged.signature != 0)
+        #expect(try check(manifest).sums != 0)
+        // Its line in SHA256SUMS updated too: the signature over the sums no longer verifies.
+        let forged = try scratch.tampered(bundle, "forged.zip") {
+            $0.replace("TNHH", with: "TNHX", in: "manifest.json")
+            let other = KeyFile.generate(now: BundleScratch.now).activeSigningKey
+            try $0.resum(with: other)
+        }
+        let checked = try check(forged)
+        #expect(checked.sums == 0 && checked.signature != 0)
 
         // Python's zipfile reads it too, and finds every CRC-32 right.
         let script = "import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip() is not None)"
@@ -436,27 +516,33 @@ struct EvidenceBundleTests {
         let otherRaw = try #require(Ed25519PublicKey.raw(fromPEM: otherPEM))
         let otherFingerprint = Digest.sha256Hex(Ed25519PublicKey.spki(otherRaw))
 
-        let cases: [(String, (inout [EvidenceBundle.File]) -> Void, String)] = [
+        let size = original.bytes("report.html").count
+        let mismatch = "does not match the file"
+        let cases: [(String, (inout [EvidenceBundle.File]) throws -> Void, String)] = [
             (
                 "manifest.json", { $0.replace("TNHH", with: "TNHX", in: "manifest.json") },
-                "manifest.sig: the signature does not verify with public-key.pem"
+                "SHA256SUMS line 3: the SHA-256 of manifest.json \(mismatch)"
             ),
             (
-                "manifest.sig", { $0.edit("manifest.sig") { $0[10] ^= 0x01 } },
-                "manifest.sig: the signature does not verify with public-key.pem"
+                "SHA256SUMS.sig", { $0.edit("SHA256SUMS.sig") { $0[10] ^= 0x01 } },
+                "SHA256SUMS.sig: the signature over SHA256SUMS does not verify with public-key.pem"
             ),
             (
                 "report.html", { $0.edit("report.html") { $0[20] ^= 0x01 } },
-                "report.html: its SHA-256 does not match the manifest"
+                "SHA256SUMS line 5: the SHA-256 of report.html \(mismatch)"
             ),
             (
                 "a request",
                 { $0.replace("RQ-2026-000005", with: "RQ-2026-000006", in: "requests/RQ-2026-000005.json") },
-                "requests/RQ-2026-000005.json: its SHA-256 does not match the manifest"
+                "SHA256SUMS line 7: the SHA-256 of requests/RQ-2026-000005.json \(mismatch)"
             ),
             (
                 "events.jsonl", { $0.replace("officer", with: "officeR", in: "audit/events.jsonl") },
-                "audit/events.jsonl: its SHA-256 does not match the manifest"
+                "SHA256SUMS line 2: the SHA-256 of audit/events.jsonl \(mismatch)"
+            ),
+            (
+                "HUONG-DAN.txt", { $0.replace(scratch.key.fingerprint, with: otherFingerprint, in: "HUONG-DAN.txt") },
+                "SHA256SUMS line 1: the SHA-256 of HUONG-DAN.txt \(mismatch)"
             ),
             (
                 "the key in public-key.pem", { $0.edit("public-key.pem") { $0 = Array(otherPEM.utf8) } },
@@ -465,19 +551,34 @@ struct EvidenceBundleTests {
             ),
             (
                 "the header of public-key.pem", { $0.replace("BEGIN", with: "BEGIM", in: "public-key.pem") },
-                "public-key.pem: its SHA-256 does not match the manifest"
+                "SHA256SUMS line 4: the SHA-256 of public-key.pem \(mismatch)"
             ),
             (
                 "SHA256SUMS",
                 {
                     $0.edit("SHA256SUMS") { $0[0] = $0[0] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0") }
                 },
-                "SHA256SUMS line 1: the SHA-256 of audit/events.jsonl does not match the file"
+                "SHA256SUMS.sig: the signature over SHA256SUMS does not verify with public-key.pem"
             ),
             (
-                "a size", { $0.edit("report.html") { $0.append(0x0A) } },
-                "report.html: its size (\(original.bytes("report.html").count + 1) bytes) does not match the manifest "
-                    + "(\(original.bytes("report.html").count) bytes)"
+                "a size in the manifest, re-signed",
+                {
+                    $0.replace(
+                        "\"bytes\":\(size),\"path\":\"report.html\"",
+                        with: "\"bytes\":\(size + 1),\"path\":\"report.html\"", in: "manifest.json")
+                    try $0.resum(with: scratch.key)
+                },
+                "report.html: its size (\(size) bytes) does not match the manifest (\(size + 1) bytes)"
+            ),
+            (
+                "a hash in the manifest, re-signed",
+                {
+                    $0.replace(
+                        Digest.sha256Hex(original.bytes("report.html")), with: String(repeating: "0", count: 64),
+                        in: "manifest.json")
+                    try $0.resum(with: scratch.key)
+                },
+                "report.html: its SHA-256 does not match the manifest"
             ),
         ]
         for (index, (what, change, expected)) in cases.enumerated() {
@@ -490,10 +591,20 @@ struct EvidenceBundleTests {
         let scratch = try BundleScratch()
         let bundle = try scratch.write()
         let cases: [((inout [EvidenceBundle.File]) -> Void, String)] = [
-            ({ $0.remove("requests/RQ-2026-000005.json") }, "missing file: requests/RQ-2026-000005.json"),
-            ({ $0.remove("manifest.sig") }, "missing file: manifest.sig"),
+            (
+                { $0.remove("requests/RQ-2026-000005.json") },
+                "SHA256SUMS line 7: names requests/RQ-2026-000005.json, which is not a file of the bundle"
+            ),
+            ({ $0.remove("SHA256SUMS.sig") }, "missing file: SHA256SUMS.sig"),
             ({ $0.remove("SHA256SUMS") }, "missing file: SHA256SUMS"),
-            ({ $0.append(EvidenceBundle.File(path: "x.txt", text: "hello")) }, "extra file not in the manifest: x.txt"),
+            (
+                { $0.remove("HUONG-DAN.txt") },
+                "SHA256SUMS line 1: names HUONG-DAN.txt, which is not a file of the bundle"
+            ),
+            (
+                { $0.append(EvidenceBundle.File(path: "x.txt", text: "hello")) },
+                "SHA256SUMS has no line for x.txt: a file was added to the bundle or its line removed"
+            ),
             (
                 { $0.insert(EvidenceBundle.File(path: "report.html", text: "again"), at: 0) },
                 "the bundle holds two entries named report.html"

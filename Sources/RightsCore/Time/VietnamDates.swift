@@ -32,5 +32,18 @@ public enum VietnamDates {
         Timestamp.parse(text).map { spoken($0, language: language) }
     }
 
+    /// A calendar date as a letter writes it: `05/01/2025` in Vietnamese, `5 January 2025` in English.
+    public static func day(_ date: LocalDate, language: Language) -> String {
+        switch language {
+        case .vietnamese: "\(twoDigits(date.day))/\(twoDigits(date.month))/\(date.year)"
+        case .english: "\(date.day) \(englishMonths[date.month - 1]) \(date.year)"
+        }
+    }
+
+    /// A contract date (`2025-01-05`) as `day` writes it; the text itself when it does not parse.
+    public static func day(_ text: String, language: Language) -> String {
+        LocalDate(text).map { day($0, language: language) } ?? text
+    }
+
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 }

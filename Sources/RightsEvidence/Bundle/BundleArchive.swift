@@ -101,7 +101,8 @@ enum BundleArchive {
         }
         var entries: [ReadEntry] = []
         var seen: Set<String> = []
-        for entry in archive {
+        // A folder entry (`zip -r` writes one per folder) holds nothing: it is not a file of the bundle.
+        for entry in archive where entry.type != .directory {
             let name = entry.path
             guard seen.insert(name).inserted else {
                 throw BundleFailure("the bundle holds two entries named \(name)")

@@ -27,21 +27,23 @@ public struct VerifiedBundle: Sendable, Equatable {
     public let files: [String]
 }
 
-/// Checks a `rightsdesk-evidence/1` bundle without a database, as a regulator's tools would and more: the key, the
-/// signature, every file's hash, SHA256SUMS and the audit chain's links.
+/// Checks a `rightsdesk-evidence/2` bundle (or a format 1 one) without a database, as a regulator's tools would
+/// and more: the key, the signature, every file's hash, SHA256SUMS, the manifest and the audit chain's links.
 public enum BundleVerifier {
     /// Checks the bundle at `path`, in this order, and names the first thing that fails:
-    /// 1. it is a ZIP holding `manifest.json`, `manifest.sig`, `public-key.pem` and `SHA256SUMS`, and the manifest
-    ///    is well-formed `rightsdesk-evidence/1`;
+    /// 1. it is a ZIP holding `manifest.json`, `public-key.pem`, `SHA256SUMS` and its signature `SHA256SUMS.sig`
+    ///    (format 1: `manifest.sig`, the manifest's signature), and the manifest is well-formed in that format;
     /// 2. the key's fingerprint is the manifest's `key_fingerprint` and, when `fingerprint` is given, that one
     ///    (hex, any case);
-    /// 3. `manifest.sig` is the key's signature over the exact bytes of `manifest.json`;
-    /// 4. the entries are exactly the listed files and the three unlisted ones, each of the listed size and
-    ///    SHA-256, and SHA256SUMS agrees with them;
+    /// 3. the signature is the key's over the exact bytes of `SHA256SUMS` (format 1: of `manifest.json`);
+    /// 4. SHA256SUMS names every file but itself and its signature, once each, with its SHA-256; the manifest
+    ///    lists every file but itself, SHA256SUMS and the signature, with its size and SHA-256;
     /// 5. `audit/events.jsonl` runs from `first_seq` to `last_seq` with every link and hash checking, and ends at
     ///    `head_hash`.
     ///
-    /// Throws `FileError` only when the file itself cannot be opened; anything wrong inside it is `.failed`.
+    /// Directory entries are not files of the bundle and are ignored, so a bundle unzipped and zipped again with
+    /// `zip -r` still verifies. Throws `FileError` only when the file itself cannot be opened; anything wrong
+    /// inside it is `.failed`.
     public static func verify(bundleAt path: String, fingerprint: String?) throws -> BundleVerification {
         guard let handle = fopen(path, "rb") else { throw FileError.cannotRead(path, String(cString: strerror(errno))) }
         fclose(handle)
@@ -53,9 +55,12 @@ public enum BundleVerifier {
     }
 
     private static func check(_ path: String, pin: String?) throws(BundleFailure) -> VerifiedBundle {
-        // 1. The ZIP, the four fixed files and the manifest's form.
-        let unlisted = [EvidenceBundle.manifestPath, EvidenceBundle.signaturePath, EvidenceBundle.checksumsPath]
-        let parsed = Set(unlisted + [EvidenceBundle.publicKeyPath, AuditExcerpt.path])
+        // 1. The ZIP, the fixed files and the manifest's form.
+        let legacySignature = EvidenceBundle.LegacyFormat.signaturePath
+        let parsed: Set<String> = [
+            EvidenceBundle.manifestPath, EvidenceBundle.signaturePath, legacySignature, EvidenceBundle.publicKeyPath,
+            EvidenceBundle.checksumsPath, AuditExcerpt.path,
+        ]
         let entries = try BundleArchive.read(at: path, keeping: parsed)
         var byPath: [String: BundleArchive.ReadEntry] = [:]
         for entry in entries { byPath[entry.path] = entry }
@@ -66,11 +71,15 @@ public enum BundleVerifier {
             }
             return bytes
         }
+        // Format 2 signs SHA256SUMS; a bundle with only format 1's manifest signature is read as format 1.
+        let legacy = byPath[EvidenceBundle.signaturePath] == nil && byPath[legacySignature] != nil
+        let signaturePath = legacy ? legacySignature : EvidenceBundle.signaturePath
         let manifestBytes = try contents(EvidenceBundle.manifestPath)
-        let signature = try contents(EvidenceBundle.signaturePath)
+        let signature = try contents(signaturePath)
         let pem = try contents(EvidenceBundle.publicKeyPath)
         let sums = try contents(EvidenceBundle.checksumsPath)
-        let manifest = try Manifest(parsing: manifestBytes)
+        let manifest = try Manifest(
+            parsing: manifestBytes, format: legacy ? EvidenceBundle.LegacyFormat.format : EvidenceBundle.format)
 
         // 2. The key.
         guard let raw = Ed25519PublicKey.raw(fromPEM: String(decoding: pem, as: UTF8.self)),
@@ -86,38 +95,39 @@ public enum BundleVerifier {
             throw BundleFailure("the key's fingerprint \(keyFingerprint) is not the pinned fingerprint \(pin)")
         }
 
-        // 3. The signature over the manifest's exact bytes.
+        // 3. The signature over the exact bytes it covers.
+        let signed = legacy ? manifestBytes : sums
         guard signature.count == 64 else {
-            throw BundleFailure("manifest.sig: not a 64-byte Ed25519 signature (it has \(signature.count) bytes)")
+            throw BundleFailure("\(signaturePath): not a 64-byte Ed25519 signature (it has \(signature.count) bytes)")
         }
-        guard publicKey.isValidSignature(signature, for: manifestBytes) else {
-            throw BundleFailure("manifest.sig: the signature does not verify with public-key.pem")
+        guard publicKey.isValidSignature(signature, for: signed) else {
+            throw BundleFailure(
+                "\(signaturePath): the signature over \(legacy ? EvidenceBundle.manifestPath : EvidenceBundle.checksumsPath) "
+                    + "does not verify with public-key.pem")
         }
 
-        // 4. The entries against the manifest, then SHA256SUMS against both.
+        // 4. SHA256SUMS against the entries (format 2 signs it, so it comes first), then the manifest against both.
+        let unlisted: Set<String> = [EvidenceBundle.manifestPath, signaturePath, EvidenceBundle.checksumsPath]
         let listed = Set(manifest.files.map(\.path))
-        for file in manifest.files where byPath[file.path] == nil {
-            throw BundleFailure("missing file: \(file.path)")
-        }
-        let present = entries.map(\.path).sorted { BundlePath.precedes($0, $1) }
-        for name in present where !listed.contains(name) && !unlisted.contains(name) {
-            throw BundleFailure("extra file not in the manifest: \(name)")
-        }
-        for file in manifest.files {
-            guard let entry = byPath[file.path], entry.isFile else {
-                throw BundleFailure("\(file.path) is not a file in the ZIP")
+        if legacy {
+            try checkListing(manifest, byPath)
+            for name in entries.map(\.path).sorted(by: BundlePath.precedes)
+            where !listed.contains(name) && !unlisted.contains(name) {
+                throw BundleFailure("extra file not in the manifest: \(name)")
             }
-            guard entry.size == file.bytes else {
-                throw BundleFailure(
-                    "\(file.path): its size (\(entry.size) bytes) does not match the manifest (\(file.bytes) bytes)")
-            }
-            guard entry.sha256 == file.sha256 else {
-                throw BundleFailure("\(file.path): its SHA-256 does not match the manifest")
+            var summed = byPath.filter { listed.contains($0.key) || $0.key == EvidenceBundle.manifestPath }
+                .mapValues(\.sha256)
+            try checkSums(sums, against: &summed)
+        } else {
+            var summed = byPath.filter { $0.key != signaturePath && $0.key != EvidenceBundle.checksumsPath }
+                .mapValues(\.sha256)
+            try checkSums(sums, against: &summed)
+            try checkListing(manifest, byPath)
+            for name in entries.map(\.path).sorted(by: BundlePath.precedes)
+            where !listed.contains(name) && !unlisted.contains(name) {
+                throw BundleFailure("manifest.json does not list \(name)")
             }
         }
-        var summed = byPath.filter { listed.contains($0.key) || $0.key == EvidenceBundle.manifestPath }
-            .mapValues(\.sha256)
-        try checkSums(sums, against: &summed)
 
         // 5. The audit excerpt.
         guard listed.contains(AuditExcerpt.path) else {
@@ -131,7 +141,24 @@ public enum BundleVerifier {
             files: manifest.files.map(\.path))
     }
 
-    /// Checks `SHA256SUMS` line by line against `expected` (path to SHA-256 of every file but `manifest.sig`),
+    /// Every file the manifest lists is in the ZIP, of the listed size and SHA-256.
+    private static func checkListing(
+        _ manifest: Manifest, _ byPath: [String: BundleArchive.ReadEntry]
+    ) throws(BundleFailure) {
+        for file in manifest.files {
+            guard let entry = byPath[file.path] else { throw BundleFailure("missing file: \(file.path)") }
+            guard entry.isFile else { throw BundleFailure("\(file.path) is not a file in the ZIP") }
+            guard entry.size == file.bytes else {
+                throw BundleFailure(
+                    "\(file.path): its size (\(entry.size) bytes) does not match the manifest (\(file.bytes) bytes)")
+            }
+            guard entry.sha256 == file.sha256 else {
+                throw BundleFailure("\(file.path): its SHA-256 does not match the manifest")
+            }
+        }
+    }
+
+    /// Checks `SHA256SUMS` line by line against `expected` (path to SHA-256 of every file it must name),
     /// emptying it as lines match so that what is left was never named.
     private static func checkSums(_ bytes: [UInt8], against expected: inout [String: String]) throws(BundleFailure) {
         let name = EvidenceBundle.checksumsPath
@@ -150,14 +177,15 @@ public enum BundleVerifier {
             let path = String(parts[2])
             guard named.insert(path).inserted else { throw BundleFailure("\(place): names \(path) a second time") }
             guard let sha256 = expected.removeValue(forKey: path) else {
-                throw BundleFailure("\(place): names \(path), which is not a listed file of the bundle")
+                throw BundleFailure("\(place): names \(path), which is not a file of the bundle")
             }
             guard sha256 == parts[0].lowercased() else {
                 throw BundleFailure("\(place): the SHA-256 of \(path) does not match the file")
             }
         }
         if let missing = expected.keys.sorted(by: { BundlePath.precedes($0, $1) }).first {
-            throw BundleFailure("\(name) has no line for \(missing)")
+            throw BundleFailure(
+                "\(name) has no line for \(missing): a file was added to the bundle or its line removed")
         }
     }
 }
@@ -177,7 +205,7 @@ private struct Manifest {
     let files: [Listed]
     let audit: EvidenceBundle.AuditRange
 
-    init(parsing bytes: [UInt8]) throws(BundleFailure) {
+    init(parsing bytes: [UInt8], format expected: String) throws(BundleFailure) {
         let name = EvidenceBundle.manifestPath
         let value: JSONValue
         do {
@@ -186,8 +214,8 @@ private struct Manifest {
             throw BundleFailure("\(name): not valid JSON (\(error))")
         }
         guard let format = value["format"]?.stringValue else { throw BundleFailure("\(name) names no format") }
-        guard format == EvidenceBundle.format else {
-            throw BundleFailure("\(name): the format is \(format), not \(EvidenceBundle.format)")
+        guard format == expected else {
+            throw BundleFailure("\(name): the format is \(format), not \(expected)")
         }
         guard let createdAt = value["created_at"]?.stringValue, let organization = value["organization"]?.stringValue,
             let scope = value["scope"], let keyFingerprint = value["key_fingerprint"]?.stringValue
@@ -201,7 +229,7 @@ private struct Manifest {
                 let size = file["bytes"]?.intValue, size >= 0, let bytes = Int(exactly: size)
             else { throw BundleFailure("\(name): files[\(index)] needs a valid path, sha256 and bytes") }
             guard path != EvidenceBundle.manifestPath, path != EvidenceBundle.signaturePath,
-                path != EvidenceBundle.checksumsPath
+                path != EvidenceBundle.LegacyFormat.signaturePath, path != EvidenceBundle.checksumsPath
             else { throw BundleFailure("\(name): files lists \(path), which it must not") }
             guard seen.insert(path).inserted else { throw BundleFailure("\(name): files lists \(path) twice") }
             files.append(Listed(path: path, sha256: sha256, bytes: bytes))

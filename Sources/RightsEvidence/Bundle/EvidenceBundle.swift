@@ -2,23 +2,34 @@ import Crypto
 import Foundation
 import RightsCore
 
-/// An evidence bundle in the format `rightsdesk-evidence/1` (CONTRACT.md, "Evidence"): a ZIP a regulator checks
-/// with `unzip`, `sha256sum -c` and `openssl pkeyutl -verify` alone. The caller gives the content files (the report,
-/// the requests, the audit excerpt); the bundle adds `manifest.json`, its signature `manifest.sig`, the signing
-/// key `public-key.pem` and `SHA256SUMS`.
+/// An evidence bundle in the format `rightsdesk-evidence/2` (CONTRACT.md, "Evidence"): a ZIP a regulator checks
+/// with `unzip`, `sha256sum`, `openssl` and `find` alone. The caller gives the content files (the report, the
+/// requests, the audit excerpt); the bundle adds `manifest.json`, the signing key `public-key.pem`, the
+/// instructions `HUONG-DAN.txt`, `SHA256SUMS` over every one of those files, and its signature `SHA256SUMS.sig`.
+/// Signing the sums rather than the manifest is what makes the by-hand check complete: an edited file whose line
+/// was updated, a removed or added file, an edited manifest and a key swapped for another all fail a standard tool.
 ///
 /// Everything but the signature is reproducible: the same content gives the same bytes in every entry, since the
 /// manifest is canonical JSON, lists are sorted and ZIP entries carry a fixed time. Ed25519 signatures may be
-/// randomised by the crypto library, so `manifest.sig` alone may differ between two exports.
+/// randomised by the crypto library, so `SHA256SUMS.sig` alone may differ between two exports.
 public struct EvidenceBundle: Sendable {
-    public static let format = "rightsdesk-evidence/1"
+    public static let format = "rightsdesk-evidence/2"
     public static let manifestPath = "manifest.json"
-    public static let signaturePath = "manifest.sig"
+    public static let signaturePath = "SHA256SUMS.sig"
     public static let publicKeyPath = "public-key.pem"
     public static let checksumsPath = "SHA256SUMS"
+    public static let instructionsPath = "HUONG-DAN.txt"
 
-    /// The files the bundle writes itself; no content file may take their names.
-    static let reservedPaths: Set<String> = [manifestPath, signaturePath, publicKeyPath, checksumsPath]
+    /// The files the bundle writes itself; no content file may take their names (nor format 1's signature).
+    static let reservedPaths: Set<String> = [
+        manifestPath, signaturePath, publicKeyPath, checksumsPath, instructionsPath, LegacyFormat.signaturePath,
+    ]
+
+    /// What format 1 did differently: its signature was over the manifest, and `SHA256SUMS` was not signed.
+    enum LegacyFormat {
+        static let format = "rightsdesk-evidence/1"
+        static let signaturePath = "manifest.sig"
+    }
 
     /// One file of the bundle: its path inside the ZIP and its exact bytes.
     public struct File: Sendable, Equatable {
@@ -63,28 +74,38 @@ public struct EvidenceBundle: Sendable {
         self.files = files
     }
 
-    /// Every entry of the bundle in ZIP order: `manifest.json`, `manifest.sig`, `public-key.pem`, `SHA256SUMS`,
-    /// then the content files sorted by path. Refuses a bundle the verifier would refuse: a bad or repeated path,
-    /// a missing audit excerpt, or one that does not check against `auditRange`.
+    /// Every entry of the bundle in ZIP order: `HUONG-DAN.txt` first (what a person opening the ZIP reads), then
+    /// `SHA256SUMS`, `SHA256SUMS.sig`, `manifest.json`, `public-key.pem` and the content files sorted by path.
+    /// Refuses a bundle the verifier would refuse: a bad or repeated path, a missing audit excerpt, or one that does
+    /// not check against `auditRange`.
     public func entries(signingKey: KeyFile.SigningKey) throws(EvidenceBundleError) -> [File] {
         try checkFiles()
         let publicKey = File(path: Self.publicKeyPath, text: signingKey.publicKeyPEM)
-        let listed = (files + [publicKey]).sorted { BundlePath.precedes($0.path, $1.path) }
+        let instructions = File(
+            path: Self.instructionsPath,
+            text: BundleInstructions(
+                organization: organization, createdAt: createdAt, fingerprint: signingKey.fingerprint,
+                contentPaths: files.map(\.path), attestation: isAttestation
+            ).text)
+        let content = files.sorted { BundlePath.precedes($0.path, $1.path) }
+        let listed = (content + [publicKey, instructions]).sorted { BundlePath.precedes($0.path, $1.path) }
         let manifest = File(path: Self.manifestPath, bytes: manifestBytes(listing: listed, key: signingKey))
-        let signature: [UInt8]
-        do {
-            signature = Array(try signingKey.privateKey.signature(for: manifest.bytes))
-        } catch {
-            throw .cannotSign("\(error)")
-        }
         let summed = (listed + [manifest]).sorted { BundlePath.precedes($0.path, $1.path) }
         var sums = ""
         for file in summed { sums += "\(Digest.sha256Hex(file.bytes))  \(file.path)\n" }
-        return [
-            manifest, File(path: Self.signaturePath, bytes: signature), publicKey,
-            File(path: Self.checksumsPath, text: sums),
-        ] + files.sorted { BundlePath.precedes($0.path, $1.path) }
+        let checksums = File(path: Self.checksumsPath, text: sums)
+        let signature: [UInt8]
+        do {
+            signature = Array(try signingKey.privateKey.signature(for: checksums.bytes))
+        } catch {
+            throw .cannotSign("\(error)")
+        }
+        return [instructions, checksums, File(path: Self.signaturePath, bytes: signature), manifest, publicKey]
+            + content
     }
+
+    /// True when the scope holds nothing: the bundle then attests that, rather than being refused.
+    var isAttestation: Bool { scope["empty"] == .bool(true) }
 
     /// Writes the bundle to `path` through a temporary file renamed into place, so a failed export leaves no
     /// partial bundle. Throws `EvidenceBundleError` for content it refuses, `FileError` when it cannot write.

@@ -40,22 +40,21 @@ public struct EvidenceExportResult: Sendable, Codable {
 
 /// Why a bundle cannot be exported.
 public enum EvidenceExportError: Error, Sendable, CustomStringConvertible {
-    case emptyPeriod(String)
     case badPeriod(String)
     case template(String)
 
     public var description: String {
         switch self {
-        case .emptyPeriod(let period): "nothing to export: no requests, suppressions or gate runs in \(period)"
         case .badPeriod(let reason): reason
         case .template(let reason): "the evidence report template cannot be used: \(reason)"
         }
     }
 }
 
-/// Gathers a scope from the installation and writes it as a signed `rightsdesk-evidence/1` bundle. The content is
-/// a function of the database state and the scope alone (no export time in `requests/`, `audit/` or the report),
-/// so exporting the same scope twice gives the same files; the export's own audit event comes after the range.
+/// Gathers a scope from the installation and writes it as a signed `rightsdesk-evidence/2` bundle. The content is
+/// a function of the database state, the scope and the export time (in the manifest, the instructions and the
+/// report's date); the export's own audit event comes after the range. A scope with nothing in it exports an
+/// attestation that says so.
 public struct EvidenceExporter {
     public let installation: Installation
 
@@ -101,9 +100,11 @@ public struct EvidenceExporter {
                 suppressionsApplied += Int(count)
             }
         }
-        guard let first = inScope.min(), let last = inScope.max() else {
-            throw EvidenceExportError.emptyPeriod(scopeText(scope).en)
-        }
+        // A scope with nothing in it is attested, not refused: the excerpt is then the chain's head alone, which
+        // shows how far the record went when the bundle was made.
+        let empty = inScope.isEmpty
+        guard let head = events.last else { throw EvidenceBundleError.noAuditEvents }
+        let (first, last) = (inScope.min() ?? head.seq, inScope.max() ?? head.seq)
         let excerpt = try AuditExcerpt(events: events.filter { (first...last).contains($0.seq) }, inScope: inScope)
 
         let encoder = JSONEncoder()
@@ -118,13 +119,20 @@ public struct EvidenceExporter {
             return Timestamp.parse(violation.sentAt).map(window.contains) ?? false
         }
         let signingKey = installation.keys.activeSigningKey
+        let organization = try store.organizationRecord()
         let report = try EvidenceReport.render(
-            organization: store.organization, scope: scopeText(scope), fingerprint: signingKey.fingerprint,
-            details: details, suppressions: suppressionsApplied, gateRuns: gateRuns, violations: violations.count)
+            organization: organization, scope: scopeText(scope), fingerprint: signingKey.fingerprint, createdAt: now,
+            details: details, suppressions: suppressionsApplied, gateRuns: gateRuns, violations: violations,
+            empty: empty)
         files.append(EvidenceBundle.File(path: "report.html", text: report))
 
+        var scopeJSON = scope.json
+        if empty, case .object(var members) = scopeJSON {
+            members["empty"] = .bool(true)
+            scopeJSON = .object(members)
+        }
         let bundle = EvidenceBundle(
-            createdAt: Timestamp.utc(now), organization: store.organization, scope: scope.json,
+            createdAt: Timestamp.vietnam(now), organization: organization.name, scope: scopeJSON,
             auditRange: excerpt.range, files: files)
         try bundle.write(to: path, signingKey: signingKey)
         let result = EvidenceExportResult(
@@ -159,8 +167,8 @@ public struct EvidenceExporter {
 /// and violations, in Vietnamese then English, rendered from `Templates/reports/evidence-report.mustache`.
 enum EvidenceReport {
     static func render(
-        organization: String, scope: (vi: String, en: String), fingerprint: String, details: [RequestDetail],
-        suppressions: Int, gateRuns: Int, violations: Int
+        organization: Organization, scope: (vi: String, en: String), fingerprint: String, createdAt: Date,
+        details: [RequestDetail], suppressions: Int, gateRuns: Int, violations: [Violation], empty: Bool
     ) throws -> String {
         let template = try loadTemplate("evidence-report")
         var byType: [[String: Any]] = []
@@ -177,6 +185,30 @@ enum EvidenceReport {
                 "withdrawn": count(.withdrawn), "open": open,
             ])
         }
+        // Acknowledgements: on time when the first `acknowledged` event is no later than the acknowledgement due.
+        var ackOnTime = 0
+        var ackLate: [[String: Any]] = []
+        var ackMissing = 0
+        for detail in details {
+            guard let due = Timestamp.parse(detail.request.ackDue) else { continue }
+            if let acknowledged = detail.events.first(where: { $0.kind == "acknowledged" }),
+                let at = Timestamp.parse(acknowledged.at)
+            {
+                if at <= due {
+                    ackOnTime += 1
+                } else {
+                    ackLate.append([
+                        "id": detail.request.id,
+                        "dueVi": VietnamDates.day(detail.request.ackDueDate, language: .vietnamese),
+                        "dueEn": VietnamDates.day(detail.request.ackDueDate, language: .english),
+                        "atVi": VietnamDates.spoken(at, language: .vietnamese),
+                        "atEn": VietnamDates.spoken(at, language: .english),
+                    ])
+                }
+            } else if detail.request.state.isOpen && due < createdAt {
+                ackMissing += 1
+            }
+        }
         let closed = details.filter { $0.request.closedAt != nil }
         let days = closed.compactMap { detail -> Double? in
             guard let closedAt = detail.request.closedAt.flatMap({ Timestamp.parse($0) }),
@@ -192,7 +224,13 @@ enum EvidenceReport {
             return String(format: "%.1f", value)
         }()
         let view: [String: Any] = [
-            "organization": organization, "scopeVi": scope.vi, "scopeEn": scope.en, "fingerprint": fingerprint,
+            "organization": organization.name, "identity": organization.identityLine,
+            "contact": organization.contact ?? "", "dpo": organization.dpo ?? "",
+            "createdVi": VietnamDates.spoken(createdAt, language: .vietnamese),
+            "createdEn": VietnamDates.spoken(createdAt, language: .english), "empty": empty,
+            "scopeVi": scope.vi, "scopeEn": scope.en, "fingerprint": fingerprint,
+            "ackOnTime": ackOnTime, "ackLateCount": ackLate.count, "ackLate": ackLate, "hasAckLate": !ackLate.isEmpty,
+            "ackMissing": ackMissing,
             "types": byType, "chart": chart(byType, maxTotal: maxTotal),
             "onTime": closed.filter { !$0.request.late }.count, "lateCount": late.count,
             "pending": details.filter { $0.request.closedAt == nil && !$0.request.late }.count,
@@ -200,16 +238,37 @@ enum EvidenceReport {
             "hasLate": !late.isEmpty,
             "late": late.map { detail -> [String: Any] in
                 [
-                    "id": detail.request.id, "due": detail.request.due, "closedAt": detail.request.closedAt ?? "–",
+                    "id": detail.request.id, "dueVi": VietnamDates.day(detail.request.dueDate, language: .vietnamese),
+                    "dueEn": VietnamDates.day(detail.request.dueDate, language: .english),
+                    "closedVi": detail.request.closedAt.flatMap { VietnamDates.spoken($0, language: .vietnamese) }
+                        ?? "–",
+                    "closedEn": detail.request.closedAt.flatMap { VietnamDates.spoken($0, language: .english) } ?? "–",
                     "reason": detail.lateReason ?? "–",
                 ]
             },
-            "suppressions": suppressions, "gateRuns": gateRuns, "violations": violations,
+            "suppressions": suppressions, "gateRuns": gateRuns, "violations": violations.count,
+            "hasViolations": !violations.isEmpty,
+            "violationList": violations.map { violation -> [String: Any] in
+                [
+                    "identifier": MaskedIdentifier.mask(violation.identifier), "campaign": violation.campaign,
+                    "channel": violation.channel, "channelVi": channelNames[violation.channel] ?? violation.channel,
+                    "ruleVi": ruleNames[violation.rule]?.vi ?? violation.rule,
+                    "ruleEn": ruleNames[violation.rule]?.en ?? violation.rule,
+                    "sentVi": VietnamDates.spoken(violation.sentAt, language: .vietnamese) ?? violation.sentAt,
+                    "sentEn": VietnamDates.spoken(violation.sentAt, language: .english) ?? violation.sentAt,
+                    "request": violation.requestID ?? "–",
+                ]
+            },
             "requests": details.map { detail -> [String: Any] in
                 [
                     "id": detail.request.id, "type": detail.request.type.rawValue,
                     "typeVi": typeNames[detail.request.type]?.vi ?? detail.request.type.rawValue,
-                    "receivedAt": detail.request.receivedAt, "due": detail.request.due,
+                    "receivedVi": VietnamDates.spoken(detail.request.receivedAt, language: .vietnamese)
+                        ?? detail.request.receivedAt,
+                    "receivedEn": VietnamDates.spoken(detail.request.receivedAt, language: .english)
+                        ?? detail.request.receivedAt,
+                    "dueVi": VietnamDates.day(detail.request.dueDate, language: .vietnamese),
+                    "dueEn": VietnamDates.day(detail.request.dueDate, language: .english),
                     "state": detail.request.state.rawValue,
                     "stateVi": stateNames[detail.request.state] ?? detail.request.state.rawValue,
                 ]
@@ -263,6 +322,13 @@ enum EvidenceReport {
         .access: ("Truy cập dữ liệu", "Access"), .correction: ("Chỉnh sửa dữ liệu", "Correction"),
         .deletion: ("Xóa dữ liệu", "Deletion"), .restriction: ("Hạn chế xử lý", "Restriction"),
         .objection: ("Phản đối xử lý", "Objection"), .withdrawConsent: ("Rút lại sự đồng ý", "Consent withdrawal"),
+    ]
+
+    static let channelNames = ["sms": "Tin nhắn SMS", "zalo": "Zalo", "email": "Thư điện tử", "call": "Cuộc gọi"]
+
+    static let ruleNames: [String: (vi: String, en: String)] = [
+        "SUPPRESSED": ("Gửi sau khi người nhận đã từ chối", "Sent after the person refused"),
+        "DNC": ("Gửi tới số đã đăng ký không nhận quảng cáo", "Sent to a number on the Do-Not-Call list"),
     ]
 
     static let stateNames: [RequestState: String] = [
