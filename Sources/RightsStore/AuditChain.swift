@@ -118,10 +118,12 @@ enum AuditChain {
         if let pii = draft.pii, let subjectHash = draft.subject {
             let id = Hex.encode(subjectHash)
             let key = try subjectKey(id, in: db, now: now)
-            let plaintext = pii.canonicalBytes
+            // Salted inside the seal: once the key is shredded the digest confirms no guess of the data (a phone
+            // number alone is few enough guesses to try them all against a plain SHA-256).
+            let salted = SubjectSeal.salt() + pii.canonicalBytes
             subject = id
-            sealed = try SubjectSeal.seal(plaintext, key: key)
-            piiDigest = Digest.sha256Hex(plaintext)
+            sealed = try SubjectSeal.seal(salted, key: key)
+            piiDigest = Digest.sha256Hex(salted)
         }
         let event = try AuditEvent(
             seq: seq, at: Timestamp.utc(now), actor: actor, kind: draft.kind,

@@ -221,7 +221,8 @@ struct AuditChainTests {
         }
         let event = try scratch.store.auditEvents(from: 2, through: 2)[0]
         #expect(event.subject == Hex.encode(subject))
-        #expect(event.piiSHA256 == Digest.sha256Hex(pii.canonicalBytes))
+        // The digest is salted: it cannot be matched against a guess of the data (here, the plain SHA-256).
+        #expect(event.piiSHA256 != Digest.sha256Hex(pii.canonicalBytes))
         let sealed = try #require(event.pii)
         // Nothing of the plaintext is in the stored event.
         let stored = try scratch.store.read { db in
@@ -240,9 +241,12 @@ struct AuditChainTests {
             try Data.fetchOne(
                 db, sql: "SELECT key FROM subject_keys WHERE subject = ?", arguments: [Hex.encode(subject)])
         }
+        // Opened: sixteen bytes of salt, then the data; the digest is of both.
         let opened = try SubjectSeal.open(sealed, key: Array(try #require(key)))
-        #expect(opened == pii.canonicalBytes)
-        #expect(try JSONValue(parsing: opened) == pii)
+        #expect(opened.count == 16 + pii.canonicalBytes.count)
+        #expect(Array(opened.dropFirst(16)) == pii.canonicalBytes)
+        #expect(try JSONValue(parsing: Array(opened.dropFirst(16))) == pii)
+        #expect(event.piiSHA256 == Digest.sha256Hex(opened))
     }
 
     @Test func aSubjectKeepsOneKeyAcrossEvents() throws {

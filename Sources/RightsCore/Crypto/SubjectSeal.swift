@@ -7,6 +7,12 @@ public enum SubjectSeal {
         SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
     }
 
+    /// Sixteen random bytes, put before sealed data whose digest is kept beside it (the audit chain's `pii_sha256`),
+    /// so that the digest cannot be matched against guesses once the key is gone.
+    public static func salt() -> [UInt8] {
+        SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }
+    }
+
     /// ChaCha20-Poly1305, nonce and tag included in the returned bytes.
     public static func seal(_ plaintext: [UInt8], key: [UInt8]) throws -> [UInt8] {
         let box = try ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key))

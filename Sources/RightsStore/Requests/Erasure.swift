@@ -104,6 +104,32 @@ extension RightsStore {
             requestIDs.formUnion(
                 try String.fetchAll(
                     db, sql: "SELECT request_id FROM request_subjects WHERE id_hash = ?", arguments: [hash]))
+            // The refusals and consents stay as proof (keyed hash, scope, times); what staff or a list typed about
+            // them goes: a suppression's reasons, a consent's method, evidence reference and its own text.
+            try db.execute(
+                sql: """
+                    UPDATE suppressions SET reason = 'erased', lift_reason = iif(lift_reason IS NULL, NULL, 'erased')
+                    WHERE id_hash = ? AND (reason <> 'erased' OR lift_reason <> 'erased')
+                    """, arguments: [hash])
+            count("suppressions", db.changesCount)
+            let texts = try Int64.fetchAll(
+                db, sql: "SELECT DISTINCT text_id FROM consent_events WHERE id_hash = ? AND text_id IS NOT NULL",
+                arguments: [hash])
+            try db.execute(
+                sql: """
+                    UPDATE consent_events SET method = NULL, evidence = NULL, text_id = NULL
+                    WHERE id_hash = ? AND (method IS NOT NULL OR evidence IS NOT NULL OR text_id IS NOT NULL)
+                    """, arguments: [hash])
+            count("consent_events", db.changesCount)
+            for text in texts {
+                // A wording other people agreed to is not theirs alone and stays.
+                try db.execute(
+                    sql: """
+                        DELETE FROM consent_texts WHERE id = ?1
+                        AND NOT EXISTS (SELECT 1 FROM consent_events WHERE text_id = ?1)
+                        """, arguments: [text])
+                count("consent_texts", db.changesCount)
+            }
             // Never contacted again, whichever identifier a later list carries.
             _ = try insertSuppression(
                 Array(hash), purpose: .all, reason: reason, since: at, requestID: requestID, actor: actor, now: now, db)
@@ -112,11 +138,15 @@ extension RightsStore {
             // The request stays as evidence of its handling (type, dates, outcome); what identified the person goes.
             try db.execute(
                 sql: """
-                    UPDATE requests SET name = NULL, address = NULL, note = NULL, closing_note = NULL WHERE id = ?
+                    UPDATE requests SET name = NULL, address = NULL, note = NULL, closing_note = NULL,
+                        extension_reason = NULL, late_reason = NULL
+                    WHERE id = ?
                     """, arguments: [request])
             try db.execute(
-                sql:
-                    "UPDATE request_subjects SET normalized = 'erased' WHERE request_id = ? AND normalized <> 'erased'",
+                sql: """
+                    UPDATE request_subjects SET normalized = 'erased', method = NULL
+                    WHERE request_id = ? AND (normalized <> 'erased' OR method IS NOT NULL)
+                    """,
                 arguments: [request])
             count("request_subjects", db.changesCount)
             try db.execute(

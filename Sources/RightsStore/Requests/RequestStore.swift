@@ -159,11 +159,15 @@ extension RightsStore {
             let draft = AuditDraft(
                 kind: "request.verify",
                 payload: [
-                    "request_id": .string(id), "at": .string(Timestamp.vietnam(at)), "method": .string(method),
+                    "request_id": .string(id), "at": .string(Timestamp.vietnam(at)),
                     "verified": .int(targets.count), "state": .string(newState.rawValue), "suppressions": .int(widened),
                 ],
                 subject: Array(subjects[0]["id_hash"] as Data),
-                pii: ["identifiers": .array(targets.map { .string($0["normalized"] as String) })])
+                // The method is what staff typed ("CCCD 079… của …"): sealed with the person's data.
+                pii: [
+                    "identifiers": .array(targets.map { .string($0["normalized"] as String) }),
+                    "method": .string(method),
+                ])
             return (try requestView(id, db), draft)
         }
     }
@@ -219,11 +223,8 @@ extension RightsStore {
                 )
                 note = "corrected \(completion.corrections.map(\.field).joined(separator: ", ")) in \(changed) entries"
             case .deletion:
-                let counts = try erase(
-                    hashes: hashes, requestID: id, reason: "deletion request \(id)", at: at, actor: actor, now: now, db)
-                payload["erased"] = .object(counts.mapValues { .int($0) })
-                note =
-                    "erased (\(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); suppressed for all processing"
+                // Erased at the end of the step, below.
+                break
             case .restriction:
                 var added = 0
                 for hash in hashes {
@@ -252,7 +253,18 @@ extension RightsStore {
                     note: completion.lateReason ?? "completed after the due date, no reason given", now: now, db)
             }
             payload["late"] = .bool(late)
-            if late, let reason = completion.lateReason { payload["late_reason"] = .string(reason) }
+            // Free text staff typed: sealed with the person's data, never in the plain payload.
+            if late, let reason = completion.lateReason { pii["late_reason"] = .string(reason) }
+            if request.type == .deletion {
+                // Last, so that nothing typed in this step outlives the erasure: its counts are the step's note,
+                // and no personal data is sealed under a key made after the person's keys were shredded.
+                let counts = try erase(
+                    hashes: hashes, requestID: id, reason: "deletion request \(id)", at: at, actor: actor, now: now, db)
+                payload["erased"] = .object(counts.mapValues { .int($0) })
+                note =
+                    "erased (\(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); suppressed for all processing"
+                return ("completed", note, payload, nil)
+            }
             return ("completed", note, payload, pii.isEmpty ? nil : pii)
         }
         // Deleted means gone from the files: the erased pages leave the WAL too (invariant 4).

@@ -67,15 +67,19 @@ extension RightsStore {
                     arguments: [Data(hash), identifier.normalized])
             }
             let subject = identifiers.count == 1 ? hasher.hash(identifiers[0].identifier) : nil
+            var payload: [String: JSONValue] = [
+                "channel": .string(channel?.rawValue ?? "any"), "purpose": .string(purpose.rawValue),
+                "suppressed": .int(result.suppressed), "already": .int(result.already), "invalid": .int(invalid.count),
+                "source": .optional(source),
+            ]
+            // One person's reason may name them ("chị Lan gọi điện phàn nàn"): sealed with their data. A file's
+            // reason is about the file (a provider's export) and stays in the payload.
+            if subject == nil { payload["reason"] = .string(reason) }
             let draft = AuditDraft(
-                kind: "suppress",
-                payload: [
-                    "channel": .string(channel?.rawValue ?? "any"), "purpose": .string(purpose.rawValue),
-                    "reason": .string(reason), "suppressed": .int(result.suppressed), "already": .int(result.already),
-                    "invalid": .int(invalid.count), "source": .optional(source),
-                ],
-                subject: subject,
-                pii: subject.map { _ in ["identifier": .string(identifiers[0].identifier.normalized)] })
+                kind: "suppress", payload: payload, subject: subject,
+                pii: subject.map { _ in
+                    ["identifier": .string(identifiers[0].identifier.normalized), "reason": .string(reason)]
+                })
             return (result, draft)
         }
     }
@@ -146,9 +150,14 @@ extension RightsStore {
                 kind: "suppress.lift",
                 payload: [
                     "channel": .string(channel?.rawValue ?? "any"), "purpose": .string(purpose.rawValue),
-                    "lifted": .int(rows.count), "consent_ref": .optional(consentRef), "reason": .optional(reason),
+                    "lifted": .int(rows.count),
                 ],
-                subject: hash, pii: ["identifier": .string(identifier.normalized)])
+                // The reason and the consent's evidence reference are typed text: sealed with the person's data.
+                subject: hash,
+                pii: [
+                    "identifier": .string(identifier.normalized), "consent_ref": .optional(consentRef),
+                    "reason": .optional(reason),
+                ])
             return (rows.count, draft)
         }
     }
@@ -215,9 +224,13 @@ extension RightsStore {
                 payload: [
                     "consent_id": .int(id), "channel": .string(consent.channel.rawValue),
                     "purpose": .string(consent.purpose.rawValue), "at": .string(Timestamp.vietnam(consent.at)),
-                    "method": .optional(consent.method), "evidence": .optional(consent.evidence),
                 ],
-                subject: hash, pii: ["identifier": .string(consent.identifier.normalized)])
+                // How it was given and its evidence reference are typed text: sealed with the person's data.
+                subject: hash,
+                pii: [
+                    "identifier": .string(consent.identifier.normalized), "method": .optional(consent.method),
+                    "evidence": .optional(consent.evidence),
+                ])
             return (id, draft)
         }
     }
