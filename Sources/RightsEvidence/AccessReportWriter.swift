@@ -59,27 +59,159 @@ public enum AccessReportWriter {
         try BundleArchive.zip(rendered.files.map { EvidenceBundle.File(path: "\(folder)/\($0.name)", bytes: $0.bytes) })
     }
 
-    /// Adds the Vietnamese words the page shows beside the document's codes, and flattens `why` into the subject.
+    /// Adds, beside each code and time of the document, the words the page shows in each half: `xVi` in
+    /// Vietnamese, `xEn` in English. Only words are added; every datum the page shows is the document's own.
     private static func localized(_ document: [String: Any]) -> [String: Any] {
+        typealias Object = [String: Any]
+        func words(_ object: inout Object, _ key: String, _ say: (Vocabulary.Language) -> String?) {
+            if let vi = say(.vietnamese) { object[key + "Vi"] = vi }
+            if let en = say(.english) { object[key + "En"] = en }
+        }
+        func time(_ object: inout Object, _ key: String, from field: String) {
+            guard let text = object[field] as? String else { return }
+            words(&object, key) { VietnamDates.spoken(text, language: $0) ?? text }
+        }
+        func day(_ object: inout Object, _ key: String, from field: String) {
+            guard let text = object[field] as? String else { return }
+            words(&object, key) { VietnamDates.day(text, language: $0) }
+        }
+        func code(_ object: Object, _ field: String) -> String { object[field] as? String ?? "" }
+        /// Each item of a list, read as it is (`item`) and added to (`out`).
+        func each(_ object: inout Object, _ field: String, _ change: (_ item: Object, _ out: inout Object) -> Void) {
+            object[field] = (object[field] as? [Object] ?? []).map { item in
+                var out = item
+                change(item, &out)
+                return out
+            }
+        }
+
         var view = document
-        view["subjects"] = (document["subjects"] as? [[String: Any]] ?? []).map { subject -> [String: Any] in
-            var subject = subject
-            let why = subject["why"] as? [String: Any] ?? [:]
-            subject["suppressions"] = why["suppressions"] ?? []
-            subject["dnc"] = why["dnc"] ?? false
-            subject["records"] = (subject["records"] as? [[String: Any]] ?? []).map { record -> [String: Any] in
-                var record = record
-                record["statusVi"] = (record["status"] as? String) == "suppressed" ? "đã ngừng liên hệ" : "đang dùng"
-                return record
+        let organization = document["organization"] as? Object ?? [:]
+        view["organizationName"] = organization["name"] ?? ""
+        view["identity"] = [
+            organization["name"], organization["tax_code"].map { "MST \($0)" }, organization["address"],
+        ]
+        .compactMap { $0 as? String }.filter { !$0.isEmpty }.joined(separator: " · ")
+        time(&view, "created", from: "created_at")
+        each(&view, "subjects") { subject, out in
+            each(&out, "records") { record, out in
+                time(&out, "imported", from: "imported_at")
+                words(&out, "basis") { Vocabulary.basis(code: code(record, "basis"), $0) }
+                let suppressed = code(record, "status") == "suppressed"
+                words(&out, "status") {
+                    $0 == .vietnamese
+                        ? (suppressed ? "đã ngừng liên hệ" : "đang sử dụng")
+                        : (suppressed ? "no longer contacted" : "in use")
+                }
             }
-            subject["consents"] = (subject["consents"] as? [[String: Any]] ?? []).map { consent -> [String: Any] in
-                var consent = consent
-                consent["kindVi"] = (consent["kind"] as? String) == "withdraw" ? "rút lại đồng ý" : "đồng ý"
-                return consent
+            each(&out, "consents") { consent, out in
+                let withdraw = code(consent, "kind") == "withdraw"
+                words(&out, "kind") {
+                    $0 == .vietnamese
+                        ? (withdraw ? "Rút lại sự đồng ý" : "Đồng ý") : (withdraw ? "Withdrawal" : "Consent")
+                }
+                words(&out, "channel") { Vocabulary.channel(code: code(consent, "channel"), $0) }
+                words(&out, "purpose") { Vocabulary.purpose(code: code(consent, "purpose"), $0) }
+                time(&out, "at", from: "at")
             }
-            return subject
+            each(&out, "suppressions") { suppression, out in
+                words(&out, "channel") { Vocabulary.channel(code: code(suppression, "channel"), $0) }
+                words(&out, "purpose") { Vocabulary.purpose(code: code(suppression, "purpose"), $0) }
+                time(&out, "since", from: "since")
+                time(&out, "lifted", from: "lifted_at")
+                let request = suppression["request_id"] as? String
+                words(&out, "cause") { language in
+                    switch (request, language) {
+                    case (let id?, .vietnamese): "Theo yêu cầu \(id) của bạn"
+                    case (let id?, .english): "Your request \(id)"
+                    case (nil, .vietnamese): "Do công ty ghi nhận (kể cả khi bạn từ chối qua kênh nhắn tin)"
+                    case (nil, .english): "Recorded by the company (an opt-out by message included)"
+                    }
+                }
+            }
+            words(&out, "dnc") { language in
+                let listed = subject["dnc"] as? Bool ?? false
+                return language == .vietnamese ? (listed ? "có" : "không") : (listed ? "yes" : "no")
+            }
+            each(&out, "messages") { message, out in
+                words(&out, "channel") { Vocabulary.channel(code: code(message, "channel"), $0) }
+                words(&out, "purpose") { Vocabulary.purpose(code: code(message, "purpose"), $0) }
+                time(&out, "sent", from: "sent_at")
+                let delivered = message["delivered"] as? Bool ?? false
+                let planned = message["planned"] as? Bool ?? false
+                words(&out, "result") { language in
+                    switch (delivered, planned, language) {
+                    case (true, _, .vietnamese): "đã gửi"
+                    case (true, _, .english): "sent"
+                    case (false, true, .vietnamese): "dự kiến gửi"
+                    case (false, true, .english): "planned"
+                    case (false, false, .vietnamese): "không gửi được"
+                    case (false, false, .english): "not delivered"
+                    }
+                }
+            }
+        }
+        each(&view, "purposes") { purpose, out in
+            words(&out, "basis") { Vocabulary.basis(code: code(purpose, "basis"), $0) }
+        }
+        each(&view, "recipients") { recipient, out in
+            time(&out, "notified", from: "notified_at")
+            time(&out, "confirmed", from: "confirmed_at")
+        }
+        each(&view, "retention") { rule, out in
+            let citation = rule["citation"] as? String
+            words(&out, "text") { Self.retention(code(rule, "data"), citation: citation, $0) }
+        }
+        each(&view, "requests") { request, out in
+            words(&out, "type") { language in
+                RequestType(rawValue: code(request, "type")).map { Vocabulary.requestType($0, language) }
+            }
+            words(&out, "state") { language in
+                RequestState(rawValue: code(request, "state")).map { Vocabulary.requestState($0, language) }
+            }
+            time(&out, "received", from: "received_at")
+            time(&out, "closed", from: "closed_at")
+            day(&out, "due", from: "due_date")
+            each(&out, "steps") { step, out in
+                time(&out, "at", from: "at")
+                words(&out, "kind") { Vocabulary.event(code(step, "kind"), $0) }
+            }
+            each(&out, "letters") { letter, out in
+                time(&out, "sent", from: "sent_at")
+                words(&out, "kind") { Vocabulary.letter(code: code(letter, "kind"), $0) }
+                words(&out, "lang") {
+                    $0 == .vietnamese
+                        ? (code(letter, "lang") == "en" ? "tiếng Anh" : "tiếng Việt")
+                        : (code(letter, "lang") == "en" ? "English" : "Vietnamese")
+                }
+            }
         }
         return view
+    }
+
+    /// How long one kind of data is kept, as the person reads it.
+    static func retention(_ data: String, citation: String?, _ language: Vocabulary.Language) -> String {
+        let vi = language == .vietnamese
+        switch data {
+        case "lists":
+            return vi
+                ? "Dữ liệu trong danh sách liên hệ: giữ đến khi bạn yêu cầu xóa, hoặc đến khi công ty xóa danh sách."
+                : "Contact list data: kept until you ask for it to be deleted, or the company deletes the list."
+        case "messages":
+            return vi
+                ? "Nhật ký tin nhắn đã gửi: giữ để tính giới hạn số tin và trả lời khiếu nại; xóa cùng dữ liệu của bạn khi bạn yêu cầu xóa."
+                : "The log of messages sent: kept to count message limits and answer complaints; deleted with your data when you ask."
+        case "refusals":
+            return vi
+                ? "Việc bạn từ chối nhận quảng cáo: giữ ít nhất 1 năm (Điều 11 khoản 7 Nghị định 91/2020/NĐ-CP), kể cả sau khi xóa dữ liệu, chỉ dưới dạng mã băm không đọc ngược được, để không gửi lại cho bạn."
+                : "Your refusal of advertising: kept at least 1 year (\(citation ?? "Decree 91/2020 Art. 11(7)")), even after deletion, only as a hash that cannot be read back, so that you are never sent advertising again."
+        case "requests":
+            return vi
+                ? "Hồ sơ các yêu cầu của bạn: giữ ngày tháng và kết quả làm bằng chứng việc xử lý; tên, địa chỉ và ghi chú bị xóa khi bạn yêu cầu xóa dữ liệu."
+                : "The record of your requests: their dates and outcomes are kept as evidence of their handling; names, addresses and notes are erased when you ask for deletion."
+        default:
+            return data
+        }
     }
 }
 

@@ -10,6 +10,9 @@ import RightsTemplates
 enum WebLanguage: String, Sendable, CaseIterable {
     case vi, en
 
+    /// The language of the shared vocabulary (`Vocabulary`).
+    var vocabulary: Vocabulary.Language { self == .vi ? .vietnamese : .english }
+
     static let cookieName = "lang"
 
     /// The language a request asks for, and whether the choice came from the query (and should be remembered).
@@ -379,9 +382,13 @@ enum WebText {
         "complete": ("Hoàn thành", "Complete"),
         "accessReportHint": (
             "Khi hoàn thành, trình duyệt tải về bản báo cáo dữ liệu của người yêu cầu (tệp ZIP gồm JSON và HTML); "
-                + "hãy gửi bản này cho họ. Máy chủ không giữ bản sao. Dòng lệnh tương đương:",
-            "Completing downloads the person's access report (a ZIP of JSON and HTML); send it to them. The server "
-                + "keeps no copy. The same from the command line:"
+                + "hãy gửi bản này cho họ. Bản báo cáo được gửi tới chính người đó: nó gồm dữ liệu của họ, các thư đã "
+                + "gửi, mục đích xử lý, bên nhận và thời gian lưu giữ, không có tên đăng nhập hay ghi chú nội bộ của "
+                + "nhân viên; hãy đọc lại trước khi gửi. Máy chủ không giữ bản sao. Dòng lệnh tương đương:",
+            "Completing downloads the person's access report (a ZIP of JSON and HTML); send it to them. The report "
+                + "goes to the person: it holds their data, the letters sent, the purposes, recipients and retention, "
+                + "and no staff logins or internal notes; read it before sending. The server keeps no copy. The same "
+                + "from the command line:"
         ),
         "corrections": ("Giá trị đã chỉnh sửa", "Corrected values"),
         "correctionsHint": (
@@ -534,21 +541,11 @@ enum WebText {
     ]
 
     static func typeName(_ type: RequestType, _ language: WebLanguage) -> String {
-        let names: [RequestType: (String, String)] = [
-            .access: ("Truy cập dữ liệu", "Access"), .correction: ("Chỉnh sửa dữ liệu", "Correction"),
-            .deletion: ("Xóa dữ liệu", "Deletion"), .restriction: ("Hạn chế xử lý", "Restriction"),
-            .objection: ("Phản đối xử lý", "Objection"), .withdrawConsent: ("Rút lại sự đồng ý", "Consent withdrawal"),
-        ]
-        return pick(names[type], language) ?? type.rawValue
+        Vocabulary.requestType(type, language.vocabulary)
     }
 
     static func stateName(_ state: RequestState, _ language: WebLanguage) -> String {
-        let names: [RequestState: (String, String)] = [
-            .received: ("Đã tiếp nhận", "Received"), .acknowledged: ("Đã xác nhận tiếp nhận", "Acknowledged"),
-            .verified: ("Đã xác minh danh tính", "Verified"), .completed: ("Hoàn thành", "Completed"),
-            .rejected: ("Từ chối", "Rejected"), .withdrawn: ("Đã rút lại", "Withdrawn"),
-        ]
-        return pick(names[state], language) ?? state.rawValue
+        Vocabulary.requestState(state, language.vocabulary)
     }
 
     static func channelName(_ channel: IntakeChannel, _ language: WebLanguage) -> String {
@@ -573,12 +570,7 @@ enum WebText {
     }
 
     static func letterName(_ kind: LetterKind, _ language: WebLanguage) -> String {
-        let names: [LetterKind: (String, String)] = [
-            .ack: ("Thư xác nhận tiếp nhận", "Acknowledgement"), .extension: ("Thư gia hạn", "Extension"),
-            .completion: ("Thư thông báo hoàn thành", "Completion"), .rejection: ("Thư từ chối", "Rejection"),
-            .refusalConfirmation: ("Thư xác nhận ngừng gửi tin", "Refusal confirmation"),
-        ]
-        return pick(names[kind], language) ?? kind.rawValue
+        Vocabulary.letter(code: kind.rawValue, language.vocabulary)
     }
 
     static func scopeName(_ scope: SuppressionPurpose, _ language: WebLanguage) -> String {
@@ -597,16 +589,7 @@ enum WebText {
 
     /// The timeline's event kinds, as `addEvent` writes them.
     static func eventName(_ kind: String, _ language: WebLanguage) -> String {
-        let names: [String: (String, String)] = [
-            "received": ("Tiếp nhận", "Received"), "suppressed": ("Ngừng gửi tin", "Suppressed"),
-            "acknowledged": ("Xác nhận tiếp nhận", "Acknowledged"), "verified": ("Xác minh danh tính", "Verified"),
-            "extended": ("Gia hạn", "Extended"), "completed": ("Hoàn thành", "Completed"),
-            "rejected": ("Từ chối", "Rejected"), "withdrawn": ("Rút lại", "Withdrawn"), "late": ("Trễ hạn", "Late"),
-            "letter-sent": ("Đã gửi thư", "Letter sent"),
-            "processor-notified": ("Đã báo bên xử lý", "Processor told"),
-            "processor-confirmed": ("Bên xử lý xác nhận", "Processor confirmed"),
-        ]
-        return pick(names[kind], language) ?? kind
+        Vocabulary.event(kind, language.vocabulary)
     }
 
     private static func pick(_ pair: (String, String)?, _ language: WebLanguage) -> String? {

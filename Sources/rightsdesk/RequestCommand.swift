@@ -245,6 +245,9 @@ extension Request {
                     ) { rendered in
                         let written = try AccessReportWriter.write(rendered, to: out ?? "access-\(id)")
                         Output.error("access report: \(written.directory)/access-report.json and access-report.html")
+                        Output.error(
+                            "it goes to the person: their data, the letters sent, the purposes, recipients and "
+                                + "retention, and no staff logins or internal notes; read it before you send it")
                     }
                 }
                 return try store.completeRequest(

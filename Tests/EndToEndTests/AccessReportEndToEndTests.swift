@@ -38,29 +38,66 @@ struct AccessReportEndToEndTests {
         // Not verified yet: refused, and no report written.
         #expect(try desk.run("request", "complete", id, "--out", out).status == 1)
         #expect(!FileManager.default.fileExists(atPath: out))
-        #expect(try desk.run("request", "verify", id, "--method", "OTP").status == 0)
-        #expect(try desk.run("request", "complete", id, "--out", out).status == 0)
+        #expect(try desk.run("org", "set", "--contact", "dpo@vidu.vn", "--tax-code", "0312345678").status == 0)
+        #expect(try desk.run("request", "ack", id, "--actor", "nv.hoa").status == 0)
+        let letter = try desk.run(
+            "request", "letter", id, "--kind", "ack", "--lang", "vi", "--send", "--actor", "nv.hoa")
+        #expect(letter.status == 0, "\(letter.stderr)")
+        #expect(
+            try desk.run(
+                "request", "verify", id, "--method", "CCCD tại quầy, ghi chú nội bộ", "--actor", "nv.hoa"
+            ).status == 0)
+        let completed = try desk.run("request", "complete", id, "--out", out, "--actor", "nv.hoa")
+        #expect(completed.status == 0)
+        #expect(completed.stderr.contains("it goes to the person"), "the officer is not warned: \(completed.stderr)")
 
         let jsonData = try Data(contentsOf: URL(fileURLWithPath: out + "/access-report.json"))
         let html = try String(contentsOfFile: out + "/access-report.html", encoding: .utf8)
         let report = try #require(try JSONSerialization.jsonObject(with: jsonData) as? [String: Any])
         let subject = try #require((report["subjects"] as? [[String: Any]])?.first)
         let why = try json(desk, "why", "0912345678")
-        let reported = try #require(subject["why"] as? [String: Any])
-        for key in ["lists", "suppressions", "sends", "requests"] {
-            #expect((reported[key] as? [Any])?.count == (why[key] as? [Any])?.count, "\(key) differs from why")
+        // Every datum why knows, under the report's own names.
+        for (key, reported) in [
+            ("lists", subject["records"]), ("suppressions", subject["suppressions"]), ("sends", subject["messages"]),
+            ("requests", report["requests"]),
+        ] {
+            #expect((reported as? [Any])?.count == (why[key] as? [Any])?.count, "\(key) differs from why")
             #expect((why[key] as? [Any])?.isEmpty == false, "the fixture should give why some \(key)")
         }
+        // What the person is entitled to learn besides their data.
+        #expect((report["purposes"] as? [[String: Any]])?.map { $0["list"] as? String } == ["khach", "zalo-oa"])
+        #expect((report["retention"] as? [Any])?.count == 4)
+        #expect((report["organization"] as? [String: Any])?["contact"] as? String == "dpo@vidu.vn")
+        let sent = try #require(
+            ((report["requests"] as? [[String: Any]])?.first?["letters"] as? [[String: Any]])?.first?["text"] as? String
+        )
+        #expect(sent.contains("Kính gửi"))
         let records = try #require(subject["records"] as? [[String: Any]])
         #expect(records.count == 2)
         let values = records.flatMap { ($0["fields"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String } }
         #expect(values.contains("Nguyễn Thị Lan") && values.contains("12 Lê Lợi, Huế") && values.contains("Lan Zalo"))
         // The page shows the same content.
-        for value in values + ["Ưu đãi Tết cho chị Lan", "unsubscribed"] {
+        for value in values + ["Ưu đãi Tết cho chị Lan", "dpo@vidu.vn", "MST 0312345678"] {
             #expect(html.contains(value), "the page lacks \(value)")
         }
-        #expect(
-            html.firstRange(of: "Dữ liệu cá nhân")!.lowerBound < html.firstRange(of: "The personal data")!.lowerBound)
+        // Every letter as it was sent, each in its own block.
+        let escaped = sent.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
+        #expect(html.contains("<pre class=\"letter\">\(escaped)</pre>"))
+        let english = try #require(html.firstRange(of: "The personal data"))
+        #expect(html.firstRange(of: "Dữ liệu cá nhân")!.lowerBound < english.lowerBound)
+        // The Vietnamese half in Vietnamese: its dates as Vietnamese write them, no code of the document raw.
+        let vietnamese = String(html[..<english.lowerBound])
+        #expect(vietnamese.contains("09:00 ngày 01/06/2026"))
+        for code in [">access<", ">verified<", "letter-sent", ">acknowledged<", ">sms<", ">marketing<", "T09:00"] {
+            #expect(!vietnamese.contains(code), "the Vietnamese half shows \(code)")
+        }
+        // Nothing internal: no staff login, no note staff typed (the verification method, a suppression's reason).
+        let document = String(decoding: jsonData, as: UTF8.self)
+        for note in ["nv.hoa", "ghi chú nội bộ", "unsubscribed"] {
+            #expect(!html.contains(note) && !document.contains(note), "\(note) is in the report")
+        }
         // Nothing about anyone else.
         let text = String(decoding: jsonData, as: UTF8.self)
         for other in ["Trần Văn Bình", "0903000111", "903000111", "anh Bình", "Đà Nẵng"] {

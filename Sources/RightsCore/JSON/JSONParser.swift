@@ -33,7 +33,11 @@ private struct JSONParser {
     func error(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
 
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count,
+            bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D
+        {
+            index += 1
+        }
     }
 
     mutating func literal(_ word: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
@@ -128,7 +132,23 @@ private struct JSONParser {
 
     mutating func string() throws(JSONParseError) -> String {
         index += 1
-        var out: [UInt8] = []
+        // Most strings hold no escape: found whole and made once. One that does is read byte by byte from there.
+        let start = index
+        var scan = index
+        while scan < bytes.count {
+            let byte = bytes[scan]
+            if byte == UInt8(ascii: "\"") {
+                index = scan + 1
+                guard let text = String(validating: bytes[start..<scan], as: UTF8.self) else {
+                    throw error("invalid UTF-8")
+                }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            scan += 1
+        }
+        var out = Array(bytes[start..<scan])
+        index = scan
         while index < bytes.count {
             let byte = bytes[index]
             index += 1

@@ -106,6 +106,13 @@ enum AuditEventForm {
         var previousHash: [UInt8]?
         for (index, line) in bytes.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let lineBytes = Array(line)
+            if let hash = intactLine(lineBytes, seq: expectedSeq, lastSeq: range.lastSeq, previousHash: previousHash) {
+                previousHash = hash
+                expectedSeq += 1
+                continue
+            }
+            // Not shown intact in one pass: parsed, to say what is wrong with it (or, should the pass have been too
+            // strict, to accept it).
             guard let value = try? JSONValue(parsing: lineBytes), case .object(let members) = value,
                 let seq = members["seq"]?.intValue
             else { throw BundleFailure("\(name) line \(index + 1): not a JSON object with a seq") }
@@ -120,24 +127,22 @@ enum AuditEventForm {
             guard let prevHash = digest(members["prev_hash"]), let hash = digest(members["hash"]) else {
                 throw BundleFailure("\(place): prev_hash and hash must be 64 lower-case hex digits")
             }
-            let object: [String: JSONValue]?
-            let rebuilt: [String: JSONValue]
-            if Set(members.keys) == linkKeys {
-                object = nil
-                rebuilt = link(seq: seq, prevHash: prevHash, hash: hash)
-            } else {
-                let event = try wholeEvent(members, seq: seq, prevHash: prevHash, place: place)
-                object = event
-                rebuilt = event.merging(["hash": .string(Hex.encode(hash))]) { _, new in new }
-            }
-            guard JSONValue.object(rebuilt).canonicalBytes == lineBytes else {
+            let whole = Set(members.keys) != linkKeys
+            if whole { try checkWholeEvent(members, place: place) }
+            // Its members checked for type, the line is canonical when it is its own members serialised again.
+            guard value.canonicalBytes == lineBytes else {
                 throw BundleFailure("\(place): not in the canonical form of an audit event")
             }
             if let previousHash, prevHash != previousHash {
                 throw BundleFailure("\(place): prev_hash does not link to seq \(seq - 1)")
             }
-            if let object, AuditEventForm.hash(of: object, prevHash: prevHash) != hash {
-                throw BundleFailure("\(place): its content does not match its hash")
+            if whole {
+                // The event the chain hashed: the line's own members, less its hash.
+                var event = members
+                event["hash"] = nil
+                if AuditEventForm.hash(of: event, prevHash: prevHash) != hash {
+                    throw BundleFailure("\(place): its content does not match its hash")
+                }
             }
             previousHash = hash
             expectedSeq += 1
@@ -151,25 +156,75 @@ enum AuditEventForm {
         }
     }
 
-    /// The hash-less object of a whole event line, its members checked for type; members it does not know are left
-    /// for the canonical-form comparison to refuse.
-    private static func wholeEvent(
-        _ members: [String: JSONValue], seq: Int64, prevHash: [UInt8], place: String
-    ) throws(BundleFailure) -> [String: JSONValue] {
-        guard let at = members["at"]?.stringValue, let actor = members["actor"]?.stringValue,
-            let kind = members["kind"]?.stringValue, let payload = members["payload"]
-        else { throw BundleFailure("\(place): neither a whole event nor a link (seq, prev_hash, hash)") }
-        guard let subject = nullableString(members["subject"]), let sealed = nullableString(members["pii"]),
-            let piiSHA256 = nullableString(members["pii_sha256"])
-        else { throw BundleFailure("\(place): subject, pii and pii_sha256 must each be a string or null") }
-        var pii: [UInt8]?
-        if let sealed {
-            guard let data = Data(base64Encoded: sealed) else { throw BundleFailure("\(place): pii is not base64") }
-            pii = Array(data)
+    /// The hash of a line shown intact in one pass over its bytes (`CanonicalObject`): canonical, a link or a whole
+    /// event with members of the right types, the expected seq, linked to the previous hash, and for a whole event
+    /// its hash recomputed over the line less its `"hash":"…",` member (keys sort `actor`, `at`, `hash`, `kind`, …, so
+    /// that member is never first or last). Nil when anything is not so: the caller then checks it the slow way.
+    private static func intactLine(_ line: [UInt8], seq: Int64, lastSeq: Int64, previousHash: [UInt8]?) -> [UInt8]? {
+        guard let object = CanonicalObject(line) else { return nil }
+        let keys = Set(object.members.map(\.key))
+        let whole = keys == wholeKeys
+        guard whole || keys == linkKeys, object.members.count == keys.count,
+            object["seq"]?.value == .int(seq), seq <= lastSeq,
+            case .string(let prevText?)? = object["prev_hash"]?.value, BundlePath.isDigest(prevText),
+            let hashMember = object["hash"], case .string(let hashText?) = hashMember.value,
+            BundlePath.isDigest(hashText)
+        else { return nil }
+        guard let prevHash = Hex.decode(prevText), let hash = Hex.decode(hashText) else { return nil }
+        if let previousHash, prevHash != previousHash { return nil }
+        guard whole else { return hash }
+        for key in ["at", "actor", "kind"] {
+            guard case .string? = object[key]?.value else { return nil }
         }
-        return object(
-            seq: seq, at: at, actor: actor, kind: kind, payload: payload, subject: subject, pii: pii,
-            piiSHA256: piiSHA256, prevHash: prevHash)
+        for key in ["subject", "pii", "pii_sha256"] {
+            switch object[key]?.value {
+            case .null?: continue
+            case .string(let text?)?: if key == "pii" && !isBase64(text) { return nil }
+            default: return nil
+            }
+        }
+        let end = hashMember.range.upperBound
+        guard end < line.count, line[end] == UInt8(ascii: ",") else { return nil }
+        var hashed = prevHash
+        hashed.reserveCapacity(prevHash.count + line.count)
+        hashed += line[..<hashMember.range.lowerBound]
+        hashed += line[(end + 1)...]
+        return Digest.sha256(hashed) == hash ? hash : nil
+    }
+
+    /// The members of a whole event line, checked for type; members it does not know, or a missing one, make it
+    /// neither a whole event nor a link.
+    private static func checkWholeEvent(_ members: [String: JSONValue], place: String) throws(BundleFailure) {
+        guard members.count == wholeKeys.count, Set(members.keys) == wholeKeys,
+            members["at"]?.stringValue != nil, members["actor"]?.stringValue != nil,
+            members["kind"]?.stringValue != nil
+        else { throw BundleFailure("\(place): neither a whole event nor a link (seq, prev_hash, hash)") }
+        guard nullableString(members["subject"]) != nil, let sealed = nullableString(members["pii"]),
+            nullableString(members["pii_sha256"]) != nil
+        else { throw BundleFailure("\(place): subject, pii and pii_sha256 must each be a string or null") }
+        if let sealed, !isBase64(sealed) { throw BundleFailure("\(place): pii is not base64") }
+    }
+
+    /// The members of a whole event line: what `object` builds, and its hash.
+    static let wholeKeys: Set<String> = [
+        "seq", "at", "actor", "kind", "payload", "subject", "pii", "pii_sha256", "prev_hash", "hash",
+    ]
+
+    /// Standard base64 with padding, as `Data.base64EncodedString()` writes it.
+    private static func isBase64(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count % 4 == 0 else { return false }
+        var padding = 0
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                if padding > 0 { return false }
+            case UInt8(ascii: "="): padding += 1
+            default: return false
+            }
+        }
+        return padding <= 2
     }
 
     /// `.some(nil)` for null, `.some(text)` for a string, nil for anything else (a missing member included).

@@ -90,9 +90,12 @@ enum BundleArchive {
     /// SHA256SUMS, the audit excerpt); every other entry is hashed as it streams.
     static let parsedEntryLimit = 256 << 20
 
-    /// Reads every entry of the ZIP at `path` in archive order, keeping the bytes of those named in `keeping`.
+    /// Reads every entry of the ZIP at `path` in archive order (those `include` takes), keeping the bytes of those
+    /// named in `keeping`.
     /// A bundle that is not a ZIP, holds two entries of one name or has a damaged entry is a `BundleFailure`.
-    static func read(at path: String, keeping: Set<String>) throws(BundleFailure) -> [ReadEntry] {
+    static func read(
+        at path: String, keeping: Set<String>, including include: (String) -> Bool = { _ in true }
+    ) throws(BundleFailure) -> [ReadEntry] {
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -107,12 +110,15 @@ enum BundleArchive {
             guard seen.insert(name).inserted else {
                 throw BundleFailure("the bundle holds two entries named \(name)")
             }
+            guard include(name) else { continue }
             let keep = keeping.contains(name)
             var digest = StreamingDigest()
             var size = 0
             var bytes: [UInt8] = []
             do {
-                _ = try archive.extract(entry) { chunk in
+                // No CRC-32 pass: every entry is hashed with SHA-256 and checked against the signed sums, which a
+                // damaged entry fails as surely, and the CRC in Swift costs as much as the inflating.
+                _ = try archive.extract(entry, skipCRC32: true) { chunk in
                     size += chunk.count
                     chunk.withUnsafeBytes { digest.update($0) }
                     if keep {

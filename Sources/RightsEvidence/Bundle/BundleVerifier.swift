@@ -61,7 +61,12 @@ public enum BundleVerifier {
             EvidenceBundle.manifestPath, EvidenceBundle.signaturePath, legacySignature, EvidenceBundle.publicKeyPath,
             EvidenceBundle.checksumsPath, AuditExcerpt.path,
         ]
-        let entries = try BundleArchive.read(at: path, keeping: parsed)
+        // The audit excerpt, the most work to check, is read and checked on another core while this one reads and
+        // hashes every other entry; its verdict is given at step 5, in its turn.
+        let excerpt = ExcerptCheck(path)
+        var entries = try BundleArchive.read(at: path, keeping: parsed) { $0 != AuditExcerpt.path }
+        let audit = try excerpt.wait()
+        if let entry = audit.entry { entries.append(entry) }
         var byPath: [String: BundleArchive.ReadEntry] = [:]
         for entry in entries { byPath[entry.path] = entry }
         func contents(_ name: String) throws(BundleFailure) -> [UInt8] {
@@ -133,7 +138,12 @@ public enum BundleVerifier {
         guard listed.contains(AuditExcerpt.path) else {
             throw BundleFailure("manifest.json does not list \(AuditExcerpt.path)")
         }
-        try AuditEventForm.check(contents(AuditExcerpt.path), against: manifest.audit)
+        _ = try contents(AuditExcerpt.path)
+        if audit.range == manifest.audit, let verdict = audit.verdict {
+            try verdict.get()
+        } else {
+            try AuditEventForm.check(contents(AuditExcerpt.path), against: manifest.audit)
+        }
 
         return VerifiedBundle(
             fingerprint: keyFingerprint, pinned: pin != nil, createdAt: manifest.createdAt,
@@ -243,5 +253,49 @@ private struct Manifest {
         self.keyFingerprint = keyFingerprint
         self.files = files
         self.audit = EvidenceBundle.AuditRange(firstSeq: first, lastSeq: last, headHash: head)
+    }
+}
+
+/// Reads `audit/events.jsonl` and the audit range of `manifest.json` from a bundle on its own thread, and checks the
+/// one against the other there. A bundle that cannot be read so is left for the main check to describe.
+private final class ExcerptCheck: @unchecked Sendable {
+    struct Outcome {
+        var entry: BundleArchive.ReadEntry?
+        var range: EvidenceBundle.AuditRange?
+        /// Nil when the check could not be made here (no range, no excerpt).
+        var verdict: Result<Void, BundleFailure>?
+    }
+
+    private var outcome = Outcome()
+    private var failure: BundleFailure?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ path: String) {
+        DispatchQueue.global().async { [self] in
+            defer { done.signal() }
+            do {
+                let wanted: Set<String> = [AuditExcerpt.path, EvidenceBundle.manifestPath]
+                let entries = try BundleArchive.read(at: path, keeping: wanted) { wanted.contains($0) }
+                outcome.entry = entries.first { $0.path == AuditExcerpt.path }
+                guard let manifest = entries.first(where: { $0.path == EvidenceBundle.manifestPath })?.bytes,
+                    let value = try? JSONValue(parsing: manifest), let first = value["audit"]?["first_seq"]?.intValue,
+                    let last = value["audit"]?["last_seq"]?.intValue,
+                    let head = value["audit"]?["head_hash"]?.stringValue,
+                    let excerpt = outcome.entry, excerpt.isFile, let bytes = excerpt.bytes
+                else { return }
+                let range = EvidenceBundle.AuditRange(firstSeq: first, lastSeq: last, headHash: head)
+                outcome.range = range
+                outcome.verdict = Result { () throws(BundleFailure) in try AuditEventForm.check(bytes, against: range) }
+            } catch {
+                failure = error as? BundleFailure
+            }
+        }
+    }
+
+    /// The outcome; a ZIP this thread could not read throws as the main read would.
+    func wait() throws(BundleFailure) -> Outcome {
+        done.wait()
+        if let failure { throw failure }
+        return outcome
     }
 }

@@ -180,7 +180,8 @@ enum EvidenceReport {
             let open = all.filter { $0.request.state.isOpen }.count
             maxTotal = max(maxTotal, all.count)
             byType.append([
-                "type": type.rawValue, "vi": typeNames[type]?.vi ?? type.rawValue, "en": typeNames[type]?.en ?? "",
+                "type": type.rawValue, "vi": Vocabulary.requestType(type, .vietnamese),
+                "en": Vocabulary.requestType(type, .english),
                 "total": all.count, "completed": count(.completed), "rejected": count(.rejected),
                 "withdrawn": count(.withdrawn), "open": open,
             ])
@@ -251,7 +252,7 @@ enum EvidenceReport {
             "violationList": violations.map { violation -> [String: Any] in
                 [
                     "identifier": MaskedIdentifier.mask(violation.identifier), "campaign": violation.campaign,
-                    "channel": violation.channel, "channelVi": channelNames[violation.channel] ?? violation.channel,
+                    "channel": violation.channel, "channelVi": Vocabulary.channel(code: violation.channel, .vietnamese),
                     "ruleVi": ruleNames[violation.rule]?.vi ?? violation.rule,
                     "ruleEn": ruleNames[violation.rule]?.en ?? violation.rule,
                     "sentVi": VietnamDates.spoken(violation.sentAt, language: .vietnamese) ?? violation.sentAt,
@@ -262,7 +263,9 @@ enum EvidenceReport {
             "requests": details.map { detail -> [String: Any] in
                 [
                     "id": detail.request.id, "type": detail.request.type.rawValue,
-                    "typeVi": typeNames[detail.request.type]?.vi ?? detail.request.type.rawValue,
+                    "typeVi": Vocabulary.requestType(detail.request.type, .vietnamese),
+                    "typeEn": Vocabulary.requestType(detail.request.type, .english),
+                    "stateEn": Vocabulary.requestState(detail.request.state, .english),
                     "receivedVi": VietnamDates.spoken(detail.request.receivedAt, language: .vietnamese)
                         ?? detail.request.receivedAt,
                     "receivedEn": VietnamDates.spoken(detail.request.receivedAt, language: .english)
@@ -270,7 +273,7 @@ enum EvidenceReport {
                     "dueVi": VietnamDates.day(detail.request.dueDate, language: .vietnamese),
                     "dueEn": VietnamDates.day(detail.request.dueDate, language: .english),
                     "state": detail.request.state.rawValue,
-                    "stateVi": stateNames[detail.request.state] ?? detail.request.state.rawValue,
+                    "stateVi": Vocabulary.requestState(detail.request.state, .vietnamese),
                 ]
             },
         ]
@@ -318,21 +321,9 @@ enum EvidenceReport {
         }
     }
 
-    static let typeNames: [RequestType: (vi: String, en: String)] = [
-        .access: ("Truy cập dữ liệu", "Access"), .correction: ("Chỉnh sửa dữ liệu", "Correction"),
-        .deletion: ("Xóa dữ liệu", "Deletion"), .restriction: ("Hạn chế xử lý", "Restriction"),
-        .objection: ("Phản đối xử lý", "Objection"), .withdrawConsent: ("Rút lại sự đồng ý", "Consent withdrawal"),
-    ]
-
-    static let channelNames = ["sms": "Tin nhắn SMS", "zalo": "Zalo", "email": "Thư điện tử", "call": "Cuộc gọi"]
-
     static let ruleNames: [String: (vi: String, en: String)] = [
         "SUPPRESSED": ("Gửi sau khi người nhận đã từ chối", "Sent after the person refused"),
         "DNC": ("Gửi tới số đã đăng ký không nhận quảng cáo", "Sent to a number on the Do-Not-Call list"),
     ]
 
-    static let stateNames: [RequestState: String] = [
-        .received: "Đã nhận", .acknowledged: "Đã xác nhận", .verified: "Đã xác minh danh tính",
-        .completed: "Hoàn thành", .rejected: "Từ chối", .withdrawn: "Rút lại",
-    ]
 }
