@@ -75,11 +75,13 @@ struct EvidenceBench: ParsableCommand {
                     ])
                 guard check.status == 0 else { throw CLIError(message: "the by-hand check failed (\(check.status))") }
                 report("by hand: openssl + sha256sum -c + find (baseline)", check)
+                Output.line(
+                    String(format: "evidence verify / by hand: %.1fx", verify.seconds / max(check.seconds, 0.001)))
             }
             let size = (try? fileManager.attributesOfItem(atPath: bundle)[.size] as? Int) ?? 0
             Output.line(String(format: "bundle: %.1f MB", Double(size) / 1_048_576))
             Output.line(String(repeating: "-", count: 78))
-            Output.line("Target: a bundle for 10,000 requests exports in seconds and verifies by hand.")
+            Output.line("Target: 10,000 requests export in under 5 s; verify takes at most 2x the by-hand check.")
         }
     }
 
