@@ -126,7 +126,7 @@ enum AuditChain {
             piiDigest = Digest.sha256Hex(salted)
         }
         let event = try AuditEvent(
-            seq: seq, at: Timestamp.utc(now), actor: actor, kind: draft.kind,
+            seq: seq, at: Timestamp.vietnamPrecise(now), actor: actor, kind: draft.kind,
             payload: JSONValue.object(draft.payload).canonicalString, subject: subject, pii: sealed,
             piiSHA256: piiDigest, prevHash: prevHash)
         let hash = try event.computedHash()

@@ -86,11 +86,11 @@ struct AuditChainTests {
         // The first event links to 32 zero bytes.
         #expect(events[0].prevHash == [UInt8](repeating: 0, count: 32))
         for index in 1..<events.count { #expect(events[index].prevHash == events[index - 1].hash) }
-        // Event 2 worked out by hand: RFC 8785 puts the keys in this order, the time is UTC with milliseconds
-        // (2026-03-02T10:00:01+07:00 is 03:00:01.000Z), and absent personal data is null.
+        // Event 2 worked out by hand: RFC 8785 puts the keys in this order, the time is Vietnam time with
+        // milliseconds, and absent personal data is null.
         let second = events[1]
         let canonical =
-            #"{"actor":"officer-1","at":"2026-03-02T03:00:01.000Z","kind":"test.step","payload":{"step":1},"#
+            #"{"actor":"officer-1","at":"2026-03-02T10:00:01.000+07:00","kind":"test.step","payload":{"step":1},"#
             + #""pii":null,"pii_sha256":null,"prev_hash":""# + Hex.encode(events[0].hash)
             + #"","seq":2,"subject":null}"#
         #expect(try second.canonicalBytes() == Array(canonical.utf8))

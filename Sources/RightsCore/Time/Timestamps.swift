@@ -83,7 +83,13 @@ public enum Timestamp {
     /// ISO 8601 in Vietnam time, `2026-03-02T10:00:00+07:00` (milliseconds only when there are some).
     public static func vietnam(_ date: Date) -> String { format(date, offsetSeconds: vietnamOffsetSeconds) }
 
-    /// ISO 8601 in UTC with milliseconds, the form stored on the audit chain.
+    /// ISO 8601 in Vietnam time with milliseconds, `2026-03-02T10:00:00.000+07:00`: the form the audit chain stores
+    /// (and so evidence bundles show) from format 2 of the bundles on; earlier events keep their UTC form.
+    public static func vietnamPrecise(_ date: Date) -> String {
+        format(date, offsetSeconds: vietnamOffsetSeconds, alwaysMillis: true)
+    }
+
+    /// ISO 8601 in UTC with milliseconds, the form files outside the chain keep (key files, backups, journals).
     public static func utc(_ date: Date) -> String { format(date, offsetSeconds: 0, alwaysMillis: true) }
 
     /// The Vietnam calendar date, `2026-03-02`.
