@@ -18,6 +18,7 @@ public struct Installation: Sendable {
         }
         let keys = KeyFile.generate(now: now)
         try keys.create(at: keyPath)
+        ProtectedFiles.protect(database: databasePath)
         do {
             let store = try RightsStore.create(
                 at: databasePath, hasher: keys.hasher, installationID: keys.installationID, organization: organization,
@@ -39,6 +40,9 @@ public struct Installation: Sendable {
         }
         let keys = try KeyFile.load(from: KeyFile.path(forDatabase: databasePath))
         let store = try RightsStore.open(at: databasePath, hasher: keys.hasher, installationID: keys.installationID)
+        ProtectedFiles.protect(database: databasePath)
+        // Files made before they were kept private (0600) are made so now.
+        for path in [databasePath, databasePath + "-wal", databasePath + "-shm"] { chmod(path, 0o600) }
         return Installation(keys: keys, store: store)
     }
 }

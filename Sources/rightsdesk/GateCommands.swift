@@ -61,6 +61,11 @@ struct Gate: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        let paths = [file, out, excluded].map(ProtectedFiles.canonical)
+        if Set(paths).count < 3 {
+            throw ValidationError(
+                "the batch, --out and --excluded must be three different files (one would overwrite another)")
+        }
         if let until, until.date < at.date {
             throw ValidationError(
                 "--until \(Timestamp.vietnam(until.date)) is before --at \(Timestamp.vietnam(at.date)): "

@@ -176,6 +176,7 @@ extension Lists {
                 let file = try AtomicFile(path: out)
                 do {
                     var writer = CSVWriter(sink: file.write)
+                    writer.neutralizesFormulas = true
                     let result = try installation.store.exportList(
                         name: name, channel: Channel(rawValue: channel), purpose: purpose, actor: actor.resolved,
                         at: Date(), to: &writer)

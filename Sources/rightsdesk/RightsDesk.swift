@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RightsServer
 
 /// The `rightsdesk` command: parses arguments, opens the installation and calls the library's services.
@@ -16,6 +17,8 @@ struct RightsDesk: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Every file this process makes (the database, its WAL, exports, reports) holds personal data: owner only.
+        umask(0o077)
         // Before any task runs: the server's handlers then run on the event loops that carry their connections.
         if CommandLine.arguments.dropFirst().first == "serve" { DeskServer.runConcurrencyOnEventLoops() }
         await main(nil)

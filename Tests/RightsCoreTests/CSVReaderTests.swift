@@ -491,3 +491,24 @@ struct CSVReaderTests {
         #expect(outcome.lines == [1, 2])
     }
 }
+
+@Suite("CSV cells a spreadsheet would run")
+struct CSVFormulaTests {
+    @Test("formulas are neutralised with a quote; signed numbers and ordinary text are not")
+    func formulas() throws {
+        for cell in [
+            "=1+1", "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx", "+", "-",
+        ] {
+            #expect(CSVWriter.looksLikeFormula(cell), "\(cell)")
+        }
+        for cell in ["+84912345678", "-5", "0912345678", "Nguyễn Thị Lan", "", "a=b", "lan@example.vn"] {
+            #expect(!CSVWriter.looksLikeFormula(cell), "\(cell)")
+        }
+        var out: [UInt8] = []
+        var writer = CSVWriter { out += $0 }
+        writer.neutralizesFormulas = true
+        try writer.write(["=1+1", "+84912345678", "a,b"])
+        try writer.flush()
+        #expect(String(decoding: out, as: UTF8.self) == "'=1+1,+84912345678,\"a,b\"\n")
+    }
+}

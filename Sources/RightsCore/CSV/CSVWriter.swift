@@ -15,13 +15,35 @@ public struct CSVWriter {
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, `-2+3`) is written
+    /// with a leading `'`, which spreadsheets show as text (OWASP's advice for CSV injection). A signed number
+    /// (`+84912345678`, `-5`) is left as it is. For files people open: exports, a gate's refused rows.
+    public var neutralizesFormulas = false
+
     public mutating func write(_ fields: [String]) throws {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            append(field)
+            if neutralizesFormulas, CSVWriter.looksLikeFormula(field) {
+                append("'" + field)
+            } else {
+                append(field)
+            }
         }
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Whether a spreadsheet would read the cell as a formula: it starts with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return, and is not a plain signed number.
+    public static func looksLikeFormula(_ field: String) -> Bool {
+        guard let first = field.utf8.first else { return false }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let rest = field.utf8.dropFirst()
+            return rest.isEmpty || !rest.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        default: return false
+        }
     }
 
     private mutating func append(_ field: String) { CSVWriter.append(field, delimiter: UInt8(ascii: ","), to: &buffer) }

@@ -427,6 +427,8 @@ private struct GateOutput {
         self.arena = arena
         clean = CSVWriter(hashing: false) { [cleanBytes] in cleanBytes.bytes += $0 }
         excluded = CSVWriter(hashing: false) { [excludedBytes] in excludedBytes.bytes += $0 }
+        // The refused rows are read by people, in a spreadsheet: an invalid identifier is echoed as typed.
+        excluded.neutralizesFormulas = true
     }
 
     /// Flushes both writers and hands over what they wrote.
