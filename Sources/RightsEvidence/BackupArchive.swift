@@ -107,6 +107,7 @@ public enum BackupError: Error, Sendable, CustomStringConvertible {
     case keyFileChanged(String)
     case notClosed(String)
     case otherInstallation(path: String, present: String, backup: String)
+    case inUse(String)
 
     public var description: String {
         switch self {
@@ -122,6 +123,9 @@ public enum BackupError: Error, Sendable, CustomStringConvertible {
             "\(path) is installation \(present) and the backup is of installation \(backup); the erasure journal "
                 + "\(path).erasures belongs to the one there. Restore to another --db, or move the database, its key "
                 + "file and its journal away first; nothing was changed"
+        case .inUse(let path):
+            "\(path) is open in another rightsdesk process (a running `rightsdesk serve`, an import): stop it first, "
+                + "or it would go on writing to the replaced files and what it records would be lost; nothing was changed"
         }
     }
 }
@@ -265,6 +269,9 @@ public enum BackupArchive {
         // hold part of the restore.
         let wal = (try? FileManager.default.attributesOfItem(atPath: copy + "-wal"))?[.size] as? NSNumber
         guard (wal?.intValue ?? 0) == 0 else { throw BackupError.notClosed(copy) }
+        // No other process may hold the database while it is replaced: it would write on into the old files.
+        let exclusive = try InstallationLock.exclusive(databasePath)
+        defer { exclusive.map { _ = close($0) } }
 
         for suffix in ["-wal", "-shm"] { unlink(databasePath + suffix) }
         try place(copy + ".keys", at: keyPath, replacing: force)

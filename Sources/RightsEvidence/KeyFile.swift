@@ -110,12 +110,16 @@ public enum KeyFileError: Error, Sendable, CustomStringConvertible {
     case missing(String)
     case malformed(String)
     case cannotWrite(String, String)
+    case readableByOthers(String, mode: String)
 
     public var description: String {
         switch self {
         case .missing(let path): "the key file \(path) is missing; without it no keyed hash can be checked"
         case .malformed(let path): "the key file \(path) is damaged or not a RightsDesk key file"
         case .cannotWrite(let path, let reason): "cannot write the key file \(path): \(reason)"
+        case .readableByOthers(let path, let mode):
+            "the key file \(path) can be read by other users (mode \(mode)); it holds the secret of every keyed hash "
+                + "and the signing key: make it private with `chmod 600 \(path)` and run the command again"
         }
     }
 }

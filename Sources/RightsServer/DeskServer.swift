@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -83,8 +84,19 @@ public struct DeskServer: Sendable {
         var logger = logger ?? Logger(label: "rightsdesk.serve")
         logger.logLevel = .info
         return Application(
-            router: try makeRouter(), configuration: .init(address: .hostname(host, port: port)), logger: logger)
+            router: try makeRouter(), server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),
+            configuration: .init(
+                address: .hostname(host, port: port),
+                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)),
+            logger: logger)
     }
+
+    /// A connection that sends nothing for this long between requests, or stops halfway through a request's
+    /// headers, is closed: hundreds of half-sent requests cannot hold the desk's connections for minutes.
+    public static let idleTimeout = TimeAmount.seconds(30)
+
+    /// Beyond this many open connections, new ones wait in the listen backlog until one closes.
+    public static let maximumConnections = 1024
 }
 
 /// The OpenAPI 3.1 description of `/api/v1`, kept in the repository at `Templates/api/openapi.json`.

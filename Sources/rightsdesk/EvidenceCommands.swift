@@ -152,7 +152,9 @@ struct Keys: ParsableCommand {
                 try Output.json(report)
             } else {
                 Output.line("fingerprint: \(report.fingerprint)")
-                print(report.publicKeyPEM, terminator: report.publicKeyPEM.hasSuffix("\n") ? "" : "\n")
+                Output.write(
+                    Array((report.publicKeyPEM.hasSuffix("\n") ? report.publicKeyPEM : report.publicKeyPEM + "\n").utf8)
+                )
             }
         }
     }

@@ -25,7 +25,7 @@ extension Request {
                 }
                 return try LetterCommands.render(installation, id: id, kind: kind, language: lang, now: Date())
             }
-            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            Output.write(Array((text.hasSuffix("\n") ? text : text + "\n").utf8))
         }
     }
 }

@@ -160,6 +160,11 @@ extension Lists {
         @Option(help: "sms, zalo, email, call or any (default: any: the entry must pass for every channel).")
         var channel: String = "any"
         @Option(help: "marketing or transactional.") var purpose: Purpose = .marketing
+        @Flag(
+            help:
+                "Keep cells as imported; by default one a spreadsheet would run as a formula (=, +, -, @) gets a leading '."
+        )
+        var raw = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
@@ -176,7 +181,7 @@ extension Lists {
                 let file = try AtomicFile(path: out)
                 do {
                     var writer = CSVWriter(sink: file.write)
-                    writer.neutralizesFormulas = true
+                    writer.neutralizesFormulas = !raw
                     let result = try installation.store.exportList(
                         name: name, channel: Channel(rawValue: channel), purpose: purpose, actor: actor.resolved,
                         at: Date(), to: &writer)

@@ -14,12 +14,36 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data + Data([0x0A]))
+        write(Array(data) + [0x0A])
     }
 
-    static func line(_ text: String) { print(text) }
+    static func line(_ text: String) { write(Array((text + "\n").utf8)) }
 
-    static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    /// Writes to standard output; one that cannot be written (a closed pipe, a full disk) ends the command with
+    /// exit 1 and a sentence, never a signal or a crash. SIGPIPE is ignored from `main`, so a closed pipe is EPIPE.
+    static func write(_ bytes: [UInt8]) {
+        guard !write(bytes, to: STDOUT_FILENO) else { return }
+        let reason = String(cString: strerror(errno))
+        error("cannot write to standard output: \(reason)")
+        exit(1)
+    }
+
+    static func error(_ text: String) { _ = write(Array((text + "\n").utf8), to: STDERR_FILENO) }
+
+    /// Writes all of `bytes` to `descriptor` (unbuffered, so nothing is lost at exit); false on an error.
+    fileprivate static func write(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return true }
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(descriptor, base + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+    }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
@@ -65,11 +89,11 @@ struct Progress {
         guard enabled else { return }
         let seconds = Date().timeIntervalSince(start)
         let rate = seconds > 0 ? Int(Double(rows) / seconds) : 0
-        FileHandle.standardError.write(Data("\r\(label): \(rows) rows (\(rate) rows/s)".utf8))
+        _ = Output.write(Array("\r\(label): \(rows) rows (\(rate) rows/s)".utf8), to: STDERR_FILENO)
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        _ = Output.write(Array("\r\u{1B}[K".utf8), to: STDERR_FILENO)
     }
 }

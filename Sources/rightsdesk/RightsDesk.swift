@@ -19,6 +19,8 @@ struct RightsDesk: AsyncParsableCommand {
     static func main() async {
         // Every file this process makes (the database, its WAL, exports, reports) holds personal data: owner only.
         umask(0o077)
+        // A closed pipe (`rightsdesk … | head`) is an error to report, not a signal to die of.
+        signal(SIGPIPE, SIG_IGN)
         // Before any task runs: the server's handlers then run on the event loops that carry their connections.
         if CommandLine.arguments.dropFirst().first == "serve" { DeskServer.runConcurrencyOnEventLoops() }
         await main(nil)

@@ -86,6 +86,11 @@ struct ClumsyHandsEndToEndTests {
         #expect(text.contains("\"'=HYPERLINK(\"\"http://x.example\"\",\"\"bấm\"\")\""), "\(text)")
         #expect(text.contains(",'@SUM(A1),") && text.contains(",'-2+3,"))
         #expect(text.contains(",+84912345678") && !text.contains("'+84"))
+        #expect(
+            try desk.run("lists", "export", "khach", "--purpose", "transactional", "--raw", "--out", "raw.csv").status
+                == 0)
+        let raw = try String(contentsOfFile: desk.directory.appendingPathComponent("raw.csv").path, encoding: .utf8)
+        #expect(raw.contains(",@SUM(A1),") && !raw.contains("'@"))
         // A gate's refused rows echo an invalid identifier as typed: as text, never as a formula.
         let batch = try desk.file("batch.csv", "phone\n=cmd|' /C calc'!A0\n0912345678\n")
         let gate = try desk.run(
@@ -96,5 +101,86 @@ struct ClumsyHandsEndToEndTests {
             contentsOfFile: desk.directory.appendingPathComponent("refused.csv").path, encoding: .utf8)
         #expect(refused.contains("'=cmd|' /C calc'!A0") && !refused.contains(",=cmd"), "\(refused)")
         #expect(mode(desk.directory.appendingPathComponent("refused.csv").path) == 0o600)
+    }
+
+    /// Runs the binary with its standard output sent to `output`.
+    func run(_ desk: Desk, _ arguments: [String], stdout output: FileHandle) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Desk.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = desk.directory
+        process.environment = ProcessInfo.processInfo.environment.merging(["RIGHTSDESK_DB": desk.database]) { $1 }
+        let err = Pipe()
+        process.standardOutput = output
+        process.standardError = err
+        try process.run()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let signalled = process.terminationReason == .uncaughtSignal
+        return (
+            signalled ? -process.terminationStatus : process.terminationStatus, String(decoding: stderr, as: UTF8.self)
+        )
+    }
+
+    @Test("standard output that cannot be written (a closed pipe, a full disk) is exit 1 with a sentence, not a signal")
+    func unwritableStandardOutput() throws {
+        let desk = try desk()
+        defer { desk.cleanUp() }
+        let closed = Pipe()
+        try closed.fileHandleForReading.close()
+        let pipe = try run(desk, ["keys", "show"], stdout: closed.fileHandleForWriting)
+        #expect(pipe.status == 1 && pipe.stderr.contains("cannot write to standard output"), "\(pipe)")
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let disk = try run(desk, ["lists", "show", "khach", "--json"], stdout: full)
+        #expect(disk.status == 1 && disk.stderr.contains("No space left"), "\(disk)")
+    }
+
+    @Test("a key file others can read is refused with the command that fixes it")
+    func keyFileReadableByOthers() throws {
+        let desk = try desk()
+        defer { desk.cleanUp() }
+        let key = desk.database + ".keys"
+        #expect(mode(key) == 0o600)
+        #expect(chmod(key, 0o644) == 0)
+        let refused = try desk.run("lists", "show", "khach")
+        #expect(refused.status == 1 && refused.stderr.contains("chmod 600 \(key)"), "\(refused.stderr)")
+        #expect(chmod(key, 0o600) == 0)
+        #expect(try desk.run("lists", "show", "khach").status == 0)
+    }
+
+    @Test("restore refuses while a server holds the database, and works once it has stopped")
+    func restoreWhileServing() throws {
+        let desk = try desk()
+        defer { desk.cleanUp() }
+        let backup = desk.directory.appendingPathComponent("desk.backup").path
+        #expect(try desk.run("backup", "--out", backup).status == 0)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Desk.binary)
+        server.arguments = ["serve", "--port", String(Int.random(in: 20_000..<60_000))]
+        server.currentDirectoryURL = desk.directory
+        server.environment = ProcessInfo.processInfo.environment.merging(["RIGHTSDESK_DB": desk.database]) { $1 }
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        // Held once `flock -n -x` on the database fails: the server has opened the installation.
+        var held = false
+        for _ in 0..<100 where !held {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+            probe.arguments = ["-n", "-x", desk.database, "true"]
+            try probe.run()
+            probe.waitUntilExit()
+            held = probe.terminationStatus != 0
+            if !held { usleep(100_000) }
+        }
+        #expect(held, "the server never took its lock")
+        let refused = try desk.run("restore", backup, "--force")
+        #expect(
+            refused.status == 1 && refused.stderr.contains("open in another rightsdesk process"), "\(refused.stderr)")
+        server.terminate()
+        server.waitUntilExit()
+        let restored = try desk.run("restore", backup, "--force")
+        #expect(restored.status == 0, "\(restored.stderr)")
     }
 }
