@@ -324,6 +324,16 @@ public enum BackupArchive {
         try check(keyFileName, Digest.sha256Hex(keyBytes), Int64(keyBytes.count))
         try writeSecret(keyBytes, to: copy + ".keys")
 
+        // The database is checked against the manifest before a byte of it is inflated (its size as the ZIP
+        // declares it), and while it is (the size actually inflated, which a forged header can understate): a
+        // backup that claims a small database cannot fill the disk with a large one.
+        guard let expectedBytes = manifest.part(databaseName)?.bytes, expectedBytes >= 0,
+            databaseEntry.uncompressedSize == UInt64(expectedBytes)
+        else {
+            throw damaged(
+                "\(databaseName) is \(databaseEntry.uncompressedSize) bytes in the ZIP, not the size \(manifestName) gives"
+            )
+        }
         let fd = open(copy, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw FileError.cannotWrite(copy, String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -332,6 +342,9 @@ public enum BackupArchive {
         try extracting(databaseName, file: file) {
             _ = try archive.extract(databaseEntry) { chunk in
                 size += Int64(chunk.count)
+                guard size <= expectedBytes else {
+                    throw damaged("\(databaseName) inflates beyond the \(expectedBytes) bytes \(manifestName) gives")
+                }
                 try chunk.withUnsafeBytes { buffer in
                     digest.update(buffer)
                     try writeAll(fd, buffer, path: copy)

@@ -252,6 +252,25 @@ struct BackupEndToEndTests {
             #expect(result.stderr.split(separator: "\n").count == 1, "\(name): \(result.stderr)")
             #expect(try snapshot(desk) == before, "\(name) changed the installation")
         }
+        // A backup whose database part is swapped for 64 MB of zeros (a small ZIP entry): refused from the size its
+        // ZIP header declares, before it is inflated.
+        let bomb = desk.directory.appendingPathComponent("bomb.backup").path
+        let script = """
+            import sys, zipfile
+            src, out = sys.argv[1], sys.argv[2]
+            with zipfile.ZipFile(src) as z, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as o:
+                for name in z.namelist():
+                    o.writestr(name, bytes(64 << 20) if name == "database.sqlite" else z.read(name))
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, backupFile, bomb]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let refused = try desk.run("restore", bomb, "--force")
+        #expect(refused.status == 1 && refused.stderr.contains("not the size backup.json gives"), "\(refused.stderr)")
+        #expect(try snapshot(desk) == before)
         #expect(try listNames(desk) == ["khach-hang", "zalo-oa", "sau"])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: desk.directory.path).filter {
             $0.contains(".tmp-")
