@@ -61,6 +61,12 @@ public struct Problem: HTTPResponseError, Sendable {
 
     static func notFound(_ detail: String) -> Problem { Problem(status: .notFound, title: "Not Found", detail: detail) }
 
+    /// The database stayed busy with another write (an import) past the busy timeout; nothing was recorded.
+    static let busy = Problem(
+        status: .serviceUnavailable, title: "Service Unavailable",
+        detail: "the database is busy with a long write (an import); nothing was recorded: send the same request "
+            + "again in a few seconds")
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: JSONValue = [
             "type": "about:blank", "title": .string(title), "status": .int(Int64(status.code)),
@@ -69,6 +75,7 @@ public struct Problem: HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if status == .serviceUnavailable { headers[.retryAfter] = "5" }
         return Response(
             status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.canonicalBytes)))
     }
@@ -84,6 +91,11 @@ struct APIProblems: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error where StoreError.isBusy(error) {
+            // A write the desk could not make while a long one (an import) holds the database: said as such, with
+            // when to try again, and logged by its kind only.
+            context.logger.warning("api write refused: the database stayed busy past the timeout")
+            throw Problem.busy
         } catch let error as StoreError {
             switch error {
             case .refused: throw Problem(status: .conflict, title: "Conflict", detail: error.description)

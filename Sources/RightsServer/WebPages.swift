@@ -516,6 +516,12 @@ enum WebText {
             "Đã có lỗi; không có gì bị thay đổi. Hãy thử lại hoặc báo quản trị viên.",
             "Something failed; nothing was changed. Try again or tell an administrator."
         ),
+        "busyDetail": (
+            "Cơ sở dữ liệu đang bận với một thao tác ghi dài (đang nhập danh sách); chưa có gì được ghi nhận. "
+                + "Hãy gửi lại sau vài giây.",
+            "The database is busy with a long write (a list import); nothing was recorded. Send it again in a few "
+                + "seconds."
+        ),
         "summaryRequests": (
             "%d yêu cầu; %d quá hạn; %d sắp đến hạn.", "%d request(s); %d overdue; %d due within 2 days."
         ),

@@ -121,6 +121,9 @@ struct WebRoutes: Sendable {
         var heading = text["serverError"] ?? ""
         var detail = text["serverErrorDetail"] ?? ""
         switch error {
+        case _ where StoreError.isBusy(error):
+            context.logger.warning("desk write refused: the database stayed busy past the timeout")
+            (status, detail) = (.serviceUnavailable, text["busyDetail"] ?? "")
         case let problem as Problem where problem.status == .unauthorized:
             if get { return page.redirect("/login") }
             (status, heading, detail) = (.unauthorized, text["unauthorized"] ?? "", text["unauthorizedDetail"] ?? "")

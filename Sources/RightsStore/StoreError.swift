@@ -1,3 +1,4 @@
+import GRDB
 import RightsCore
 
 /// Why the store refused or failed; the CLI maps these to exit codes and one clear line on stderr.
@@ -33,5 +34,19 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     public var isBadInput: Bool {
         if case .badInput = self { return true }
         return false
+    }
+}
+
+extension StoreError {
+    /// Whether `error` is SQLite saying another connection holds the write lock past the busy timeout (a long import
+    /// commits in one transaction): nothing was written, and the same request can be made again in a moment.
+    public static func isBusy(_ error: any Error) -> Bool {
+        let code: Int32? =
+            if let error = error as? DatabaseError {
+                error.resultCode.primaryResultCode.rawValue
+            } else if case
+                .sqlite(let code, _)? = error as? StoreError
+            { code & 0xFF } else { nil }
+        return code == 5 || code == 6  // SQLITE_BUSY, SQLITE_LOCKED
     }
 }
