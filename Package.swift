@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -115,3 +116,17 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (libFuzzer), only when RIGHTSDESK_FUZZ is set: `scripts/fuzz` builds them with
+// `-sanitize=fuzzer,address`, which an ordinary build must not need. Each target reads hostile input with one parser
+// of RightsCore and must not crash; their seed corpora are in Fuzz/Corpus.
+if ProcessInfo.processInfo.environment["RIGHTSDESK_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Sources/FuzzDriver"))
+    for name in ["csv", "json", "phone", "zalo"] {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(name)", dependencies: ["RightsCore", "FuzzDriver"], path: "Fuzz/Sources/fuzz-\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+        package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
+    }
+}
