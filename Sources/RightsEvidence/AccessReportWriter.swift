@@ -35,6 +35,7 @@ public enum AccessReportWriter {
             throw EvidenceExportError.template("the access report did not encode as an object")
         }
         view = localized(view)
+        view["identity"] = report.organization.identityLine
         let html = try EvidenceReport.loadTemplate("access-report").render(view).precomposedStringWithCanonicalMapping
         return Rendered(json: Array(json), html: Array(html.utf8))
     }
@@ -86,12 +87,7 @@ public enum AccessReportWriter {
         }
 
         var view = document
-        let organization = document["organization"] as? Object ?? [:]
-        view["organizationName"] = organization["name"] ?? ""
-        view["identity"] = [
-            organization["name"], organization["tax_code"].map { "MST \($0)" }, organization["address"],
-        ]
-        .compactMap { $0 as? String }.filter { !$0.isEmpty }.joined(separator: " · ")
+        view["organizationName"] = (document["organization"] as? Object)?["name"] ?? ""
         time(&view, "created", from: "created_at")
         each(&view, "subjects") { subject, out in
             each(&out, "records") { record, out in

@@ -152,11 +152,13 @@ public enum BackupArchive {
     {
         let store = installation.store
         let keyPath = KeyFile.path(forDatabase: store.path)
-        let installationFiles = [
-            store.path, store.path + "-wal", store.path + "-shm", store.path + "-journal", keyPath,
-            store.erasureJournalPath,
-        ]
-        for file in installationFiles where sameFile(file, out) { throw BackupError.unsafeOutput(out) }
+        // The installation's own files, by any path or link (the installation registered them when it opened).
+        ProtectedFiles.protect(database: store.path)
+        do {
+            try ProtectedFiles.refuse(out)
+        } catch {
+            throw BackupError.unsafeOutput(out)
+        }
 
         let workspace = try temporaryDirectory(beside: out)
         defer { try? FileManager.default.removeItem(atPath: workspace) }
@@ -503,13 +505,4 @@ public enum BackupArchive {
     }
 
     /// True when both paths name the same file, or would once `second` is written.
-    private static func sameFile(_ first: String, _ second: String) -> Bool {
-        func resolved(_ path: String) -> String {
-            let url = URL(fileURLWithPath: path).standardizedFileURL
-            return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
-                url.lastPathComponent
-            ).path
-        }
-        return resolved(first) == resolved(second)
-    }
 }

@@ -136,7 +136,8 @@ public enum ProtectedFiles {
     public static func protect(database: String) {
         let files = [
             (database, "the database"), (database + "-wal", "the database's write-ahead log"),
-            (database + "-shm", "the database's shared memory"), (KeyFile.path(forDatabase: database), "the key file"),
+            (database + "-shm", "the database's shared memory"), (database + "-journal", "the database's journal"),
+            (KeyFile.path(forDatabase: database), "the key file"),
             (database + ".erasures", "the erasure journal"),
         ]
         paths.withLock { known in

@@ -63,9 +63,15 @@ public enum BundleVerifier {
         ]
         // The audit excerpt, the most work to check, is read and checked on another core while this one reads and
         // hashes every other entry; its verdict is given at step 5, in its turn.
-        let excerpt = ExcerptCheck(path)
+        let excerpt = ExcerptCheck.start(path)
         var entries = try BundleArchive.read(at: path, keeping: parsed) { $0 != AuditExcerpt.path }
-        let audit = try excerpt.wait()
+        let audit: ExcerptCheck
+        do {
+            audit = try excerpt.wait()
+        } catch {
+            // A ZIP that thread could not read fails as the main read would.
+            throw error as? BundleFailure ?? BundleFailure("the bundle is not a readable ZIP archive")
+        }
         if let entry = audit.entry { entries.append(entry) }
         var byPath: [String: BundleArchive.ReadEntry] = [:]
         for entry in entries { byPath[entry.path] = entry }
@@ -256,46 +262,30 @@ private struct Manifest {
     }
 }
 
-/// Reads `audit/events.jsonl` and the audit range of `manifest.json` from a bundle on its own thread, and checks the
-/// one against the other there. A bundle that cannot be read so is left for the main check to describe.
-private final class ExcerptCheck: @unchecked Sendable {
-    struct Outcome {
-        var entry: BundleArchive.ReadEntry?
-        var range: EvidenceBundle.AuditRange?
-        /// Nil when the check could not be made here (no range, no excerpt).
-        var verdict: Result<Void, BundleFailure>?
-    }
+/// The audit excerpt of a bundle as another thread read and checked it: its entry, the audit range of the
+/// manifest read beside it, and the verdict of `AuditEventForm.check` on the two (nil when the thread could not
+/// make the check: no range or no excerpt, left for the main check to describe).
+private struct ExcerptCheck: Sendable {
+    var entry: BundleArchive.ReadEntry?
+    var range: EvidenceBundle.AuditRange?
+    var verdict: Result<Void, BundleFailure>?
 
-    private var outcome = Outcome()
-    private var failure: BundleFailure?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ path: String) {
-        DispatchQueue.global().async { [self] in
-            defer { done.signal() }
-            do {
-                let wanted: Set<String> = [AuditExcerpt.path, EvidenceBundle.manifestPath]
-                let entries = try BundleArchive.read(at: path, keeping: wanted) { wanted.contains($0) }
-                outcome.entry = entries.first { $0.path == AuditExcerpt.path }
-                guard let manifest = entries.first(where: { $0.path == EvidenceBundle.manifestPath })?.bytes,
-                    let value = try? JSONValue(parsing: manifest), let first = value["audit"]?["first_seq"]?.intValue,
-                    let last = value["audit"]?["last_seq"]?.intValue,
-                    let head = value["audit"]?["head_hash"]?.stringValue,
-                    let excerpt = outcome.entry, excerpt.isFile, let bytes = excerpt.bytes
-                else { return }
-                let range = EvidenceBundle.AuditRange(firstSeq: first, lastSeq: last, headHash: head)
-                outcome.range = range
-                outcome.verdict = Result { () throws(BundleFailure) in try AuditEventForm.check(bytes, against: range) }
-            } catch {
-                failure = error as? BundleFailure
-            }
+    /// Starts reading and checking the excerpt of the bundle at `path` on another core.
+    static func start(_ path: String) -> Pending<ExcerptCheck> {
+        Pending.start {
+            var outcome = ExcerptCheck()
+            let wanted: Set<String> = [AuditExcerpt.path, EvidenceBundle.manifestPath]
+            let entries = try BundleArchive.read(at: path, keeping: wanted) { wanted.contains($0) }
+            outcome.entry = entries.first { $0.path == AuditExcerpt.path }
+            guard let manifest = entries.first(where: { $0.path == EvidenceBundle.manifestPath })?.bytes,
+                let value = try? JSONValue(parsing: manifest), let first = value["audit"]?["first_seq"]?.intValue,
+                let last = value["audit"]?["last_seq"]?.intValue, let head = value["audit"]?["head_hash"]?.stringValue,
+                let excerpt = outcome.entry, excerpt.isFile, let bytes = excerpt.bytes
+            else { return outcome }
+            let range = EvidenceBundle.AuditRange(firstSeq: first, lastSeq: last, headHash: head)
+            outcome.range = range
+            outcome.verdict = Result { () throws(BundleFailure) in try AuditEventForm.check(bytes, against: range) }
+            return outcome
         }
-    }
-
-    /// The outcome; a ZIP this thread could not read throws as the main read would.
-    func wait() throws(BundleFailure) -> Outcome {
-        done.wait()
-        if let failure { throw failure }
-        return outcome
     }
 }

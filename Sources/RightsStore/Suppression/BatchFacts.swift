@@ -168,12 +168,7 @@ struct BatchFacts {
     mutating func read(_ part: Part, _ query: Query, _ db: Database) throws {
         let at = Timestamp.milliseconds(query.at)
         let (channel, purpose) = (query.channel, query.purpose)
-        // Later sources matter only for recipients not already refused by an earlier reason, as the decision
-        // itself judges it (a Do-Not-Call listing does not refuse an email, for one).
-        let open = { (facts: ContactFacts) in
-            let reason = ContactDecision.exclusion(for: facts, channel: channel, purpose: purpose)
-            return reason != .suppressed && reason != .dnc
-        }
+        let open = BatchFacts.unrefused(query)
         switch part {
         case .refusals:
             try readSuppressions(db, keys, at: at)
@@ -203,14 +198,20 @@ struct BatchFacts {
         case .permissions:
             guard ownQuery.purpose == .marketing else { return }
             let at = Timestamp.milliseconds(ownQuery.at)
-            try own.readConsents(db, own.keys, at: at, channel: ownQuery.channel) { facts in
-                let reason = ContactDecision.exclusion(for: facts, channel: ownQuery.channel, purpose: .marketing)
-                return reason != .suppressed && reason != .dnc
-            }
+            try own.readConsents(db, own.keys, at: at, channel: ownQuery.channel, open: unrefused(ownQuery))
             if linkedQuery.channel == .zalo {
                 try linked.readConsents(db, linked.keys, at: at, channel: .zalo) { _ in true }
             }
             try readRecentSends(&own, alongside: &linked, ownQuery, db)
+        }
+    }
+
+    /// Later sources matter only for recipients not already refused by an earlier reason, as the decision itself
+    /// judges it (a Do-Not-Call listing does not refuse an email, for one).
+    static func unrefused(_ query: Query) -> (ContactFacts) -> Bool {
+        { facts in
+            let reason = ContactDecision.exclusion(for: facts, channel: query.channel, purpose: query.purpose)
+            return reason != .suppressed && reason != .dnc
         }
     }
 

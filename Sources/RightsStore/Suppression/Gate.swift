@@ -260,20 +260,15 @@ extension RightsStore {
     private func startPreload(_ request: GateRequest) -> Pending<(head: Int64, sources: BatchFacts.Preload)>? {
         guard let size = request.sizeHint, size >= 1 << 20 else { return nil }
         let limit = BatchFacts.scanRowsPerRecipient * size / 24
-        let pending = Pending<(head: Int64, sources: BatchFacts.Preload)>()
-        DispatchQueue.global().async { [pool] in
-            pending.finish(
-                Result {
-                    try pool.read { db in
-                        (
-                            try AuditChain.headSeq(db),
-                            try BatchFacts.Preload(
-                                db, at: request.at, channel: request.channel, purpose: request.purpose, limit: limit)
-                        )
-                    }
-                })
+        return Pending.start { [pool] in
+            try pool.read { db in
+                (
+                    try AuditChain.headSeq(db),
+                    try BatchFacts.Preload(
+                        db, at: request.at, channel: request.channel, purpose: request.purpose, limit: limit)
+                )
+            }
         }
-        return pending
     }
 
     /// Reads the batch's facts with two connections at once, each in its own read transaction, and the audit head
@@ -394,22 +389,6 @@ private struct GateRowOutcome {
     var line: Int
     var slot: Int32
     var duplicate = false
-}
-
-/// A result another thread delivers once.
-private final class Pending<Value: Sendable>: Sendable {
-    private let result = Mutex<Result<Value, any Error>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-
-    func finish(_ value: Result<Value, any Error>) {
-        result.withLock { $0 = value }
-        done.signal()
-    }
-
-    func wait() throws -> Value {
-        done.wait()
-        return try result.withLock { $0! }.get()
-    }
 }
 
 /// Writes a gate's decided rows in parts on as many threads, each into its own buffers.
