@@ -9,6 +9,7 @@ public enum Vocabulary {
             .access: ("Truy cập dữ liệu", "Access"), .correction: ("Chỉnh sửa dữ liệu", "Correction"),
             .deletion: ("Xóa dữ liệu", "Deletion"), .restriction: ("Hạn chế xử lý", "Restriction"),
             .objection: ("Phản đối xử lý", "Objection"), .withdrawConsent: ("Rút lại sự đồng ý", "Consent withdrawal"),
+            .protection: ("Yêu cầu bảo vệ dữ liệu", "Protection measures"),
         ]
         return pick(names[type], language) ?? type.rawValue
     }
@@ -20,6 +21,15 @@ public enum Vocabulary {
             .rejected: ("Từ chối", "Rejected"), .withdrawn: ("Đã rút lại", "Withdrawn"),
         ]
         return pick(names[state], language) ?? state.rawValue
+    }
+
+    /// In what capacity a representative acts (Law 91 Art. 24).
+    public static func relation(_ relation: RepresentativeRelation, _ language: Language) -> String {
+        let names: [RepresentativeRelation: (String, String)] = [
+            .parent: ("Cha, mẹ", "Parent"), .guardian: ("Người giám hộ", "Guardian"),
+            .agent: ("Người đại diện theo ủy quyền", "Authorised representative"),
+        ]
+        return pick(names[relation], language) ?? relation.rawValue
     }
 
     public static func intakeChannel(_ channel: IntakeChannel, _ language: Language) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import RightsCore
+import RightsStore
 import RightsTemplates
 
 /// A letter the company sends to the person about their request, as the command-line contract names it (`--kind`).
@@ -20,16 +21,20 @@ public enum LetterLanguage: String, Sendable, CaseIterable {
 
 /// Everything a letter says, as plain values (a view model: templates never see database records).
 public struct LetterContext: Sendable {
-    /// The company's name, as on its business registration ("Công ty TNHH Ví Dụ").
-    public var organization: String
-    /// How to reach the company's privacy desk, e.g. "privacy@vidu.vn, 028 3823 4567".
-    public var contact: String?
+    /// The company as `org set` names it: its name heads the letter, its address and tax code follow.
+    public var organization: Organization
     /// The person's name as they wrote it, nil when unknown.
     public var recipientName: String?
+    /// Who acts for the person (Law 91 Art. 24); the letter is addressed to them.
+    public var representative: Representative?
+    /// The identifiers the request names, as stored (`+84912345678`, `lan@example.vn`).
+    public var subjects: [String]
     public var requestID: String
     public var requestType: RequestType
     /// The rule set the request was received under: "vn-pdpl-2026" or "vn-decree13".
     public var ruleSetID: String
+    /// Processors or third parties must act: the longer legal period applies.
+    public var processors: Bool
     public var receivedAt: Date
     public var ackDue: Date
     public var ackDueDate: LocalDate
@@ -44,6 +49,8 @@ public struct LetterContext: Sendable {
     public var refusalGround: RefusalGround?
     public var groundCitation: String?
     public var rejectionNote: String?
+    /// A duplicate closing: the open request this one repeats.
+    public var duplicateOf: String?
     /// Completion letters: when it was done, and what was done in one sentence in the letter's language.
     public var completedAt: Date?
     public var outcome: String?
@@ -53,19 +60,22 @@ public struct LetterContext: Sendable {
     public var letterDate: Date
 
     public init(
-        organization: String, contact: String? = nil, recipientName: String? = nil, requestID: String,
-        requestType: RequestType, ruleSetID: String, receivedAt: Date, ackDue: Date, ackDueDate: LocalDate,
-        due: Date, dueDate: LocalDate, citation: String, extensionReason: String? = nil,
-        previousDueDate: LocalDate? = nil, refusalGround: RefusalGround? = nil, groundCitation: String? = nil,
-        rejectionNote: String? = nil, completedAt: Date? = nil, outcome: String? = nil,
-        suppressionSince: Date? = nil, letterDate: Date
+        organization: Organization, recipientName: String? = nil, representative: Representative? = nil,
+        subjects: [String] = [], requestID: String, requestType: RequestType, ruleSetID: String,
+        processors: Bool = false, receivedAt: Date, ackDue: Date, ackDueDate: LocalDate, due: Date,
+        dueDate: LocalDate, citation: String, extensionReason: String? = nil, previousDueDate: LocalDate? = nil,
+        refusalGround: RefusalGround? = nil, groundCitation: String? = nil, rejectionNote: String? = nil,
+        duplicateOf: String? = nil, completedAt: Date? = nil, outcome: String? = nil, suppressionSince: Date? = nil,
+        letterDate: Date
     ) {
         self.organization = organization
-        self.contact = contact
         self.recipientName = recipientName
+        self.representative = representative
+        self.subjects = subjects
         self.requestID = requestID
         self.requestType = requestType
         self.ruleSetID = ruleSetID
+        self.processors = processors
         self.receivedAt = receivedAt
         self.ackDue = ackDue
         self.ackDueDate = ackDueDate
@@ -77,6 +87,7 @@ public struct LetterContext: Sendable {
         self.refusalGround = refusalGround
         self.groundCitation = groundCitation
         self.rejectionNote = rejectionNote
+        self.duplicateOf = duplicateOf
         self.completedAt = completedAt
         self.outcome = outcome
         self.suppressionSince = suppressionSince
@@ -176,8 +187,23 @@ struct LetterView {
     var organization: String
     var hasContact: Bool
     var contact: String
-    var hasName: Bool
-    var recipientName: String
+    var hasOrgAddress: Bool
+    var orgAddress: String
+    var hasTaxCode: Bool
+    var taxCode: String
+    var hasDPO: Bool
+    var dpo: String
+    /// Who the letter is to: the representative when one acts, else the person.
+    var hasAddresseeName: Bool
+    var addresseeName: String
+    var hasRepresentative: Bool
+    /// The representative's capacity in the letter's language ("người giám hộ").
+    var representativeCapacity: String
+    /// The data subject's name, when a representative acts and it is known.
+    var hasSubjectName: Bool
+    var subjectName: String
+    var hasSubjects: Bool
+    var subjectsText: String
     var letterDate: String
     var letterDateLine: String
     var requestID: String
@@ -188,10 +214,13 @@ struct LetterView {
     var dueText: String
     var dueDate: String
     var ackDueDate: String
+    /// The legal period that applied ("20 ngày"), and the longest extension the law allows ("" when none).
+    var periodLength: String
+    var extensionLength: String
     var citation: String
     var hasAckCitation: Bool
     var ackCitation: String
-    /// Objections and withdrawals of consent stop advertising at intake (Decree 91/2020 Art. 13(4)).
+    /// Requests that stop advertising at receipt (Decree 91/2020 Art. 13(4); Law 91 Art. 28(5)).
     var stopsAdvertisingAtIntake: Bool
     var extensionReason: String
     var previousDueDate: String
@@ -201,9 +230,12 @@ struct LetterView {
     var groundCitation: String
     var hasNote: Bool
     var rejectionNote: String
+    var isDuplicate: Bool
+    var duplicateOf: String
     var outcome: String
     var completedAt: String
     var isLate: Bool
+    var isDeletion: Bool
     var suppressionSince: String
     var stopsOnReceipt: Bool
 
@@ -212,15 +244,32 @@ struct LetterView {
             throw LetterError.unknownRuleSet(context.ruleSetID)
         }
         let format = LetterFormat(language: language)
-        let organization = context.organization.trimmingCharacters(in: .whitespacesAndNewlines)
+        let organization = context.organization.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !organization.isEmpty else { throw LetterError.missingValue(kind: kind, field: "organization") }
         self.organization = organization
-        let contact = Self.present(context.contact)
+        let contact = Self.present(context.organization.contact)
         hasContact = contact != nil
         self.contact = contact ?? ""
+        let address = Self.present(context.organization.address)
+        hasOrgAddress = address != nil
+        orgAddress = address ?? ""
+        let taxCode = Self.present(context.organization.taxCode)
+        hasTaxCode = taxCode != nil
+        self.taxCode = taxCode ?? ""
+        let dpo = Self.present(context.organization.dpo)
+        hasDPO = dpo != nil
+        self.dpo = dpo ?? ""
         let name = Self.present(context.recipientName)
-        hasName = name != nil
-        recipientName = name ?? ""
+        let representative = context.representative.flatMap { Self.present($0.name) == nil ? nil : $0 }
+        hasRepresentative = representative != nil
+        representativeCapacity = representative.map { LetterPhrases.relation($0.relation, language) } ?? ""
+        let addressee = representative?.name ?? name
+        hasAddresseeName = addressee != nil
+        addresseeName = addressee ?? ""
+        hasSubjectName = representative != nil && name != nil
+        subjectName = representative != nil ? name ?? "" : ""
+        hasSubjects = !context.subjects.isEmpty
+        subjectsText = context.subjects.joined(separator: ", ")
         letterDate = format.date(VietnamTime.date(of: context.letterDate))
         letterDateLine = format.dateLine(VietnamTime.date(of: context.letterDate))
         requestID = context.requestID
@@ -235,7 +284,13 @@ struct LetterView {
         let ackRule = ruleSet.acknowledgement?.citation
         hasAckCitation = ackRule != nil
         ackCitation = ackRule.map(format.citation) ?? ""
-        stopsAdvertisingAtIntake = context.requestType == .objection || context.requestType == .withdrawConsent
+        stopsAdvertisingAtIntake = context.requestType.stopsMarketingAtIntake
+        let rule = ruleSet.rule(for: context.requestType)
+        periodLength = format.length(rule.period(processors: context.processors))
+        extensionLength = rule.extensionPeriod.map(format.length) ?? ""
+        isDeletion = context.requestType == .deletion
+        isDuplicate = false
+        duplicateOf = ""
 
         extensionReason = ""
         previousDueDate = ""
@@ -277,10 +332,20 @@ struct LetterView {
             guard let ground = context.refusalGround else {
                 throw LetterError.missingValue(kind: kind, field: "refusalGround")
             }
-            guard let groundRule = Self.present(context.groundCitation) ?? ruleSet.refusal(ground)?.citation else {
+            guard
+                let groundRule = Self.present(context.groundCitation)
+                    ?? ruleSet.refusal(ground)?.citation(for: context.requestType)
+            else {
                 throw LetterError.missingValue(kind: kind, field: "groundCitation")
             }
-            groundExplanation = LetterPhrases.groundExplanation(ground, language)
+            groundExplanation = LetterPhrases.groundExplanation(ground, context.requestType, language)
+            if ground == .duplicate {
+                guard let original = Self.present(context.duplicateOf) else {
+                    throw LetterError.missingValue(kind: kind, field: "duplicateOf")
+                }
+                isDuplicate = true
+                duplicateOf = original
+            }
             let nextStep = LetterPhrases.groundNextStep(ground, language)
             hasGroundNextStep = nextStep != nil
             groundNextStep = nextStep ?? ""
@@ -296,7 +361,7 @@ struct LetterView {
             hasNote = note != nil
             rejectionNote = note ?? ""
         case .refusalConfirmation:
-            guard stopsAdvertisingAtIntake else {
+            guard context.requestType == .objection || context.requestType == .withdrawConsent else {
                 throw LetterError.notApplicable(
                     kind: kind, reason: "a \(context.requestType.rawValue) request is not a refusal of advertising")
             }
@@ -364,6 +429,18 @@ struct LetterFormat {
             return text.replacingOccurrences(of: ", with the other law", with: " and the other law")
                 .replacingOccurrences(of: ", with the provision", with: " and the provision")
                 .replacingOccurrences(of: "named by the officer", with: "named in this letter")
+        }
+    }
+
+    /// A period's length as the letter states it: `20 ngày`, `2 ngày làm việc`, `72 giờ`; `20 days`.
+    func length(_ period: Period) -> String {
+        switch (period.unit, language) {
+        case (.calendarDays, .vi): "\(period.amount) ngày"
+        case (.workingDays, .vi): "\(period.amount) ngày làm việc"
+        case (.hours, .vi): "\(period.amount) giờ"
+        case (.calendarDays, .en): "\(period.amount) day\(period.amount == 1 ? "" : "s")"
+        case (.workingDays, .en): "\(period.amount) working day\(period.amount == 1 ? "" : "s")"
+        case (.hours, .en): "\(period.amount) hour\(period.amount == 1 ? "" : "s")"
         }
     }
 
@@ -471,14 +548,30 @@ enum VietnameseCitation {
         case (1, nil):
             return "khoản \(groups[0]) \(article)"
         case (1, let end?):
-            return "khoản \(groups[0]) và khoản \(end) \(article)"
+            return "\(range("khoản", groups[0], end)) \(article)"
         case (2, nil):
             return "điểm \(groups[1]) khoản \(groups[0]) \(article)"
         case (2, let end?):
-            return "điểm \(groups[1]) và điểm \(end) khoản \(groups[0]) \(article)"
+            return "\(range("điểm", groups[1], end)) khoản \(groups[0]) \(article)"
         default:
             return nil
         }
+    }
+
+    /// The order of points (điểm) in a Vietnamese legal text: the alphabet without f, j, w, z, with đ after d.
+    private static let points = Array("abcdđeghiklmnopqrstuvxy").map(String.init)
+
+    /// `khoản 3 và khoản 4` for two neighbours, `từ điểm a đến điểm c` for a longer run.
+    private static func range(_ unit: String, _ first: Substring, _ last: Substring) -> String {
+        let adjacent: Bool
+        if let low = Int(first), let high = Int(last) {
+            adjacent = high == low + 1
+        } else if let low = points.firstIndex(of: String(first)), let high = points.firstIndex(of: String(last)) {
+            adjacent = high == low + 1
+        } else {
+            adjacent = false
+        }
+        return adjacent ? "\(unit) \(first) và \(unit) \(last)" : "từ \(unit) \(first) đến \(unit) \(last)"
     }
 
     private static func joined(_ items: [String]) -> String {

@@ -63,7 +63,9 @@ struct APIRoutes {
             }
             let new = NewRequest(
                 type: type, subjects: subjects, channel: channel, receivedAt: receivedAt,
-                processors: body.processors ?? false, name: body.name, address: body.address, note: body.note)
+                processors: body.processors ?? false, name: body.name, address: body.address, note: body.note,
+                representative: body.representative, restrictionCondition: body.restrictionCondition,
+                evidence: body.evidence)
             let view = try await server.offload { [store] in try store.createRequest(new, actor: user.name, at: now) }
             return try json(view, status: .created)
         }
@@ -207,10 +209,14 @@ struct NewRequestBody: Decodable {
     var name: String?
     var address: String?
     var note: String?
+    var representative: Representative?
+    var restrictionCondition: String?
+    var evidence: String?
 
     enum CodingKeys: String, CodingKey {
-        case type, subjects, channel, processors, name, address, note
+        case type, subjects, channel, processors, name, address, note, representative, evidence
         case receivedAt = "received_at"
+        case restrictionCondition = "restriction_condition"
     }
 }
 

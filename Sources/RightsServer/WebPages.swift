@@ -349,6 +349,18 @@ enum WebText {
         "name": ("Họ và tên", "Name"),
         "address": ("Địa chỉ", "Address"),
         "note": ("Ghi chú", "Note"),
+        "measures": ("Biện pháp bảo vệ đã áp dụng", "Measures taken"),
+        "representative": ("Người đại diện", "Representative"),
+        "representativeHint": (
+            "Cha, mẹ, người giám hộ hoặc người được ủy quyền gửi yêu cầu thay cho chủ thể dữ liệu; thư sẽ gửi cho "
+                + "người này.",
+            "A parent, guardian or authorised person acting for the data subject; letters are addressed to them."
+        ),
+        "relation": ("Tư cách đại diện", "Capacity"),
+        "representativeEvidence": ("Giấy tờ chứng minh tư cách đại diện", "Proof of that capacity"),
+        "restrictionCondition": ("Điều kiện hạn chế xử lý", "Condition of the restriction"),
+        "evidence": ("Nơi lưu bản yêu cầu (văn bản, thư điện tử, ghi âm)", "Where the written request is kept"),
+        "duplicateOfField": ("Trùng với yêu cầu số", "Repeats request"),
         "extensionReason": ("Lý do gia hạn", "Reason for the extension"),
         "closedAt": ("Đóng lúc", "Closed"),
         "late": ("trễ hạn", "late"),
@@ -398,7 +410,10 @@ enum WebText {
         "reject": ("Từ chối", "Reject"),
         "rejectNote": ("Nội dung báo cho người yêu cầu", "What the person is told"),
         "rejectNoteHint": (
-            "Ví dụ: luật nào buộc phải lưu giữ dữ liệu.", "For example: which law requires keeping the data."
+            "Bắt buộc, trừ khi yêu cầu trùng với một yêu cầu đang giải quyết. Ví dụ: luật nào buộc phải lưu giữ dữ "
+                + "liệu.",
+            "Required, except for a request that repeats one still open. For example: which law requires keeping "
+                + "the data."
         ),
         "letters": ("Thư gửi người yêu cầu", "Letters to the person"),
         "letterKind": ("Loại thư", "Letter"),
@@ -567,12 +582,23 @@ enum WebText {
         let names: [RefusalGround: (String, String)] = [
             .identityNotVerified: ("Không xác minh được danh tính", "Identity could not be verified"),
             .noData: ("Không lưu giữ dữ liệu của người này", "We hold no data about the person"),
-            .abusive: ("Yêu cầu lạm dụng, lặp lại vô lý", "Abusive or manifestly repetitive"),
+            .abusive: (
+                "Không vì lợi ích của chính mình, cản trở nghĩa vụ hoặc xâm phạm quyền của người khác",
+                "Not in the person's own interest, obstructs legal duties or infringes others' rights"
+            ),
             .legalRetention: ("Pháp luật buộc phải lưu giữ", "The law requires keeping the data"),
             .noConsentNeeded: ("Việc xử lý không cần sự đồng ý", "The processing needs no consent"),
-            .harmsOthers: ("Gây hại cho người khác", "Would harm others"),
+            .harmsOthers: (
+                "Gây tổn hại quốc phòng, an ninh hoặc tính mạng, sức khỏe, tài sản của người khác",
+                "Would harm defence, security, or others' life, health or property"
+            ),
+            .duplicate: ("Trùng với yêu cầu đang giải quyết", "Repeats a request still open"),
         ]
         return pick(names[ground], language) ?? ground.rawValue
+    }
+
+    static func relationName(_ relation: RepresentativeRelation, _ language: WebLanguage) -> String {
+        Vocabulary.relation(relation, language.vocabulary)
     }
 
     static func letterName(_ kind: LetterKind, _ language: WebLanguage) -> String {

@@ -359,7 +359,9 @@ struct WebRoutes: Sendable {
                     corrections.append(
                         (String(entry[..<equals]).trimmingWhitespace(), String(entry[entry.index(after: equals)...])))
                 }
-                let completion = Completion(lateReason: form.text("late_reason"), corrections: corrections)
+                var filled = Completion(lateReason: form.text("late_reason"), corrections: corrections)
+                filled.measures = form.text("measures")
+                let completion = filled
                 let folder = "access-" + id.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
                 let mayReport = user.role.may(.readAccessReports)
                 let report = try await server.offload { [store] () -> Data? in
@@ -382,8 +384,10 @@ struct WebRoutes: Sendable {
             guard let ground = form["ground"].flatMap(RefusalGround.init(rawValue:)) else {
                 throw Problem.badRequest("ground: \(RefusalGround.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard let note = form.text("note") else { throw Problem.badRequest("note") }
-            _ = try store.rejectRequest(id, ground: ground, note: note, at: now, actor: user.name, now: now)
+            let note = form.text("note")
+            guard note != nil || ground == .duplicate else { throw Problem.badRequest("note") }
+            _ = try store.rejectRequest(
+                id, ground: ground, note: note, duplicateOf: form.text("of"), at: now, actor: user.name, now: now)
         }
         addStep(router, "letter") { id, form, user, now in
             guard let kind = form["kind"].flatMap(LetterKind.init(rawValue:)),
@@ -433,6 +437,11 @@ struct WebRoutes: Sendable {
                 RefusalGround(rawValue: $0).map { WebText.groundName($0, language) } ?? $0
             },
             "groundCitation": detail.groundCitation, "closingNote": detail.closingNote, "duplicateOf": view.duplicateOf,
+            "representative": detail.representative.map {
+                "\($0.name) (\(WebText.relationName($0.relation, language)))"
+            },
+            "representativeEvidence": detail.representative?.evidence,
+            "restrictionCondition": detail.restrictionCondition, "evidence": detail.evidence,
         ]
         request.merge(optional.compactMapValues { $0 }) { $1 }
         request.merge([
@@ -448,7 +457,7 @@ struct WebRoutes: Sendable {
             case .objection, .withdrawConsent: page.text["completeHintRefusal"] ?? ""
             case .restriction: page.text["completeHintRestriction"] ?? ""
             case .correction: page.text["completeHintCorrection"] ?? ""
-            case .access: page.text["completeHint"] ?? ""
+            case .access, .protection: page.text["completeHint"] ?? ""
             }
         return [
             "request": request,
@@ -485,10 +494,12 @@ struct WebRoutes: Sendable {
             "canAck": view.state == .received, "canVerify": view.state.isOpen && !unverified.isEmpty,
             "unverified": unverified.map { ["identifier": $0.identifier] }, "canExtend": !view.extended,
             "isAccess": view.type == .access, "isCorrection": view.type == .correction,
+            "isProtection": view.type == .protection,
             "completeHint": completeHint,
-            "grounds": RefusalGround.allCases.map {
-                ["value": $0.rawValue, "label": WebText.groundName($0, language)]
-            },
+            // Only the grounds the request's rule set offers for its type (harms-others is for access alone).
+            "grounds": RefusalGround.allCases.filter { ground in
+                RuleSet.named(view.ruleSet)?.refusal(ground)?.appliesTo.contains(view.type) ?? true
+            }.map { ["value": $0.rawValue, "label": WebText.groundName($0, language)] },
         ]
     }
 
@@ -507,33 +518,14 @@ struct WebRoutes: Sendable {
     private func letterText(_ detail: RequestDetail, kind: LetterKind, language: LetterLanguage, now: Date) throws
         -> String
     {
-        let view = detail.request
-        switch kind {
-        case .extension where !view.extended:
-            throw StoreError.refused("\(view.id) was not extended; there is no extension letter to send")
-        case .completion where view.state != .completed:
-            throw StoreError.refused("\(view.id) is \(view.state.rawValue), not completed")
-        case .rejection where view.state != .rejected:
-            throw StoreError.refused("\(view.id) is \(view.state.rawValue), not rejected")
-        case .refusalConfirmation where view.type != .objection && view.type != .withdrawConsent:
-            throw StoreError.refused("a refusal confirmation answers an objection or a withdrawal of consent")
-        default: break
+        let organization = try store.organizationRecord()
+        let context: LetterContext
+        do throws(LetterError) {
+            try RequestLetters.check(kind, for: detail)
+            context = try RequestLetters.context(detail, organization: organization, letterDate: now)
+        } catch {
+            throw StoreError.refused(error.description)
         }
-        guard let ackDueDate = LocalDate(view.ackDueDate), let dueDate = LocalDate(view.dueDate) else {
-            throw StoreError.refused("\(view.id) has unreadable due dates")
-        }
-        let meta = try store.meta()
-        func date(_ text: String) -> Date { Timestamp.parse(text) ?? now }
-        let context = LetterContext(
-            organization: meta["organization"] ?? "", contact: meta["contact"], recipientName: detail.name,
-            requestID: view.id, requestType: view.type, ruleSetID: view.ruleSet, receivedAt: date(view.receivedAt),
-            ackDue: date(view.ackDue), ackDueDate: ackDueDate, due: date(view.due), dueDate: dueDate,
-            citation: LetterContext.ruleCitation(ruleSetID: view.ruleSet, type: view.type) ?? view.citation,
-            extensionReason: detail.extensionReason,
-            previousDueDate: view.extended ? LocalDate(detail.originalDueDate) : nil,
-            refusalGround: detail.ground.flatMap(RefusalGround.init(rawValue:)), groundCitation: detail.groundCitation,
-            rejectionNote: view.state == .rejected ? detail.closingNote : nil, completedAt: view.closedAt.map(date),
-            outcome: nil, suppressionSince: date(view.receivedAt), letterDate: now)
         return try letters.get().render(kind, language: language, context: context)
     }
 
@@ -559,6 +551,9 @@ struct WebRoutes: Sendable {
                     "receivedAt": form["received_at"] ?? "", "scope": form["scope"] ?? "",
                     "processors": form["processors"] != nil, "name": form["name"] ?? "",
                     "address": form["address"] ?? "", "note": form["note"] ?? "",
+                    "representative": form["representative"] ?? "", "relation": form["relation"] ?? "",
+                    "representativeEvidence": form["representative_evidence"] ?? "",
+                    "restrictionCondition": form["restriction_condition"] ?? "", "evidence": form["evidence"] ?? "",
                 ]
                 do {
                     let new = try newRequest(form, now: server.now())
@@ -608,7 +603,18 @@ struct WebRoutes: Sendable {
             type: type, subjects: subjects, channel: channel, receivedAt: receivedAt,
             processors: form["processors"] != nil,
             scope: form["scope"].flatMap(SuppressionPurpose.init(rawValue:)) ?? .marketing, name: form.text("name"),
-            address: form.text("address"), note: form.text("note"))
+            address: form.text("address"), note: form.text("note"), representative: try representative(form),
+            restrictionCondition: form.text("restriction_condition"), evidence: form.text("evidence"))
+    }
+
+    /// The form's representative (Law 91 Art. 24), when a name is given; a name needs its capacity.
+    private func representative(_ form: WebForm) throws -> Representative? {
+        guard let name = form.text("representative") else { return nil }
+        guard let relation = form["relation"].flatMap(RepresentativeRelation.init(rawValue:)) else {
+            throw WebFormError(
+                status: .badRequest, message: "relation: parent, guardian or agent, for the representative \(name)")
+        }
+        return Representative(name: name, relation: relation, evidence: form.text("representative_evidence"))
     }
 
     private func intakePage(
@@ -625,6 +631,9 @@ struct WebRoutes: Sendable {
             "scopes": options(
                 SuppressionPurpose.allCases.map { ($0.rawValue, WebText.scopeName($0, language)) },
                 selected: values["scope"] as? String ?? SuppressionPurpose.marketing.rawValue),
+            "relations": options(
+                [("", "—")] + RepresentativeRelation.allCases.map { ($0.rawValue, WebText.relationName($0, language)) },
+                selected: values["relation"] as? String ?? ""),
             "form": values,
         ]
         if let error { view["error"] = error }

@@ -500,6 +500,31 @@ enum Migrations {
                     "UPDATE webhook_events SET resolution = 'dismissed' WHERE outcome = 'queued' AND reviewed_at IS NOT NULL"
             )
         }
+        migrator.registerMigration("Record representatives, a restriction's condition and the request's form") { db in
+            // Law 91 Art. 24 (who acts for the person) and Art. 10(1)-(2) (the condition of a restriction, and the
+            // written or verifiable form of a withdrawal or restriction). Names and texts are personal data, erased
+            // with the person; the relation stays as evidence of how the request was handled.
+            try db.execute(
+                sql: """
+                    ALTER TABLE requests ADD COLUMN representative_name TEXT;
+                    ALTER TABLE requests ADD COLUMN representative_relation TEXT
+                        CHECK (representative_relation IS NULL OR representative_relation IN ('parent', 'guardian', 'agent'));
+                    ALTER TABLE requests ADD COLUMN representative_evidence TEXT;
+                    ALTER TABLE requests ADD COLUMN restriction_condition TEXT;
+                    ALTER TABLE requests ADD COLUMN evidence TEXT;
+                    """)
+        }
+        migrator.registerMigration("Keep the kind of each Do-Not-Call registration") { db in
+            // Circular 22/2021 Art. 6(2): a number is registered against SMS (DNC S), calls (DNC V) or both. Each
+            // number sits in one kind's blocks; the versions imported before kinds existed are `both`, as the
+            // first round judged them.
+            try db.execute(
+                sql: """
+                    ALTER TABLE dnc_blocks ADD COLUMN kind TEXT NOT NULL DEFAULT 'both'
+                        CHECK (kind IN ('sms', 'call', 'both'));
+                    CREATE INDEX dnc_blocks_by_kind ON dnc_blocks(version_id, kind, first_hash);
+                    """)
+        }
         return migrator
     }
 }

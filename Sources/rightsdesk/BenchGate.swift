@@ -66,7 +66,7 @@ struct GateBench: ParsableCommand {
                 suppressed, invalid: [], channel: nil, purpose: .marketing, reason: "bench", source: "manual",
                 actor: "bench", at: at.addingTimeInterval(-86400 * 30))
             let dnc = try ((n * 95 / 100)..<(n * 595 / 100)).map {
-                (1, try Identifier(phone: BenchNumbers.national($0)))
+                (1, try Identifier(phone: BenchNumbers.national($0)), DoNotCallKind.both)
             }
             _ = try store.importDoNotCall(
                 numbers: dnc, invalid: [], fileName: "dnc.txt", fileSHA256: "",

@@ -36,31 +36,14 @@ enum LetterCommands {
         throws -> String
     {
         let detail = try installation.store.request(id)
-        let view = detail.request
-        switch kind {
-        case .extension where !view.extended:
-            throw CLIError(message: "\(id) was not extended; there is no extension letter to send")
-        case .completion where view.state != .completed:
-            throw CLIError(message: "\(id) is \(view.state.rawValue), not completed")
-        case .rejection where view.state != .rejected:
-            throw CLIError(message: "\(id) is \(view.state.rawValue), not rejected")
-        case .refusalConfirmation where view.type != .objection && view.type != .withdrawConsent:
-            throw CLIError(message: "a refusal confirmation answers an objection or a withdrawal of consent")
-        default: break
+        let organization = try installation.store.organizationRecord()
+        let context: LetterContext
+        do throws(LetterError) {
+            try RequestLetters.check(kind, for: detail)
+            context = try RequestLetters.context(detail, organization: organization, letterDate: now)
+        } catch {
+            throw CLIError(message: error.description)
         }
-        let meta = try installation.store.meta()
-        func date(_ text: String) -> Date { Timestamp.parse(text) ?? now }
-        let context = LetterContext(
-            organization: meta["organization"] ?? "", contact: meta["contact"], recipientName: detail.name,
-            requestID: view.id, requestType: view.type, ruleSetID: view.ruleSet, receivedAt: date(view.receivedAt),
-            ackDue: date(view.ackDue), ackDueDate: LocalDate(view.ackDueDate)!, due: date(view.due),
-            dueDate: LocalDate(view.dueDate)!,
-            citation: LetterContext.ruleCitation(ruleSetID: view.ruleSet, type: view.type) ?? view.citation,
-            extensionReason: detail.extensionReason,
-            previousDueDate: view.extended ? LocalDate(detail.originalDueDate) : nil,
-            refusalGround: detail.ground.flatMap(RefusalGround.init(rawValue:)), groundCitation: detail.groundCitation,
-            rejectionNote: view.state == .rejected ? detail.closingNote : nil, completedAt: view.closedAt.map(date),
-            outcome: nil, suppressionSince: date(view.receivedAt), letterDate: now)
         return try LetterRenderer().render(kind, language: language, context: context)
     }
 

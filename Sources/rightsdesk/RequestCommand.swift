@@ -20,6 +20,9 @@ extension SuppressionPurpose: ExpressibleByArgument {}
 extension RefusalGround: ExpressibleByArgument {}
 extension LetterKind: ExpressibleByArgument {}
 extension LetterLanguage: ExpressibleByArgument {}
+extension CalendarReading: ExpressibleByArgument {}
+extension RepresentativeRelation: ExpressibleByArgument {}
+extension DoNotCallKind: ExpressibleByArgument {}
 
 /// A time as CONTRACT.md reads it: ISO 8601 with an offset, or a date (00:00 Vietnam time).
 struct TimeArgument: ExpressibleByArgument {
@@ -44,7 +47,8 @@ extension Request {
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Log a request received from any channel.")
 
-        @Option(help: "access, correction, deletion, restriction, objection or withdraw-consent.") var type: RequestType
+        @Option(help: "access, correction, deletion, restriction, objection, withdraw-consent or protection.")
+        var type: RequestType
         @Option(name: .customLong("subject"), help: "A phone, email or zalo:OA:USER the request names (repeatable).")
         var subjects: [String]
         @Option(help: "How it arrived: zalo, sms, email, phone, web, paper, in-person.") var channel: IntakeChannel
@@ -55,9 +59,28 @@ extension Request {
         @Option(help: "The person's name as they wrote it.") var name: String?
         @Option(help: "The person's postal address.") var address: String?
         @Option(help: "A note about the request.") var note: String?
+        @Option(help: "Who acts for the person (Law 91 Art. 24); letters are addressed to them.")
+        var representative: String?
+        @Option(help: "In what capacity: parent, guardian or agent (authorised by the person).")
+        var relation: RepresentativeRelation?
+        @Option(help: "What shows that capacity, e.g. a power of attorney's reference.")
+        var representativeEvidence: String?
+        @Option(help: "A restriction's condition as the person stated it (Law 91 Art. 10(1)).")
+        var restrictionCondition: String?
+        @Option(help: "Where the written or verifiable form of the request is kept (Law 91 Art. 10(2)).")
+        var evidence: String?
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if representative != nil && relation == nil {
+                throw ValidationError("--representative needs --relation parent|guardian|agent")
+            }
+            if representative == nil && (relation != nil || representativeEvidence != nil) {
+                throw ValidationError("--relation and --representative-evidence describe a --representative NAME")
+            }
+        }
 
         func run() throws {
             let view = try Output.run {
@@ -72,7 +95,10 @@ extension Request {
                 let now = Date()
                 let new = NewRequest(
                     type: type, subjects: identifiers, channel: channel, receivedAt: receivedAt?.date ?? now,
-                    processors: processors, scope: scope, name: name, address: address, note: note)
+                    processors: processors, scope: scope, name: name, address: address, note: note,
+                    representative: representative.map {
+                        Representative(name: $0, relation: relation ?? .agent, evidence: representativeEvidence)
+                    }, restrictionCondition: restrictionCondition, evidence: evidence)
                 return try database.open().store.createRequest(new, actor: actor.resolved, at: now)
             }
             try RequestOutput.print(view, json: output.json)
@@ -219,6 +245,8 @@ extension Request {
         var corrections: [String] = []
         @Option(help: "Why it is completed after the due date.") var lateReason: String?
         @Option(help: "Access: where to write the access report (default ./access-ID/).") var out: String?
+        @Option(help: "Protection: the measures taken to protect the person's data, as the letter tells them.")
+        var measures: String?
         @OptionGroup var at: AtOption
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
@@ -238,7 +266,8 @@ extension Request {
                 }
                 let now = Date()
                 let store = try database.open().store
-                let completion = Completion(lateReason: lateReason, corrections: pairs)
+                var completion = Completion(lateReason: lateReason, corrections: pairs)
+                completion.measures = measures
                 if try store.request(id).request.type == .access {
                     return try AccessCompletion.complete(
                         id, store: store, completion: completion, at: at.resolved(now), actor: actor.resolved, now: now
@@ -262,9 +291,12 @@ extension Request {
             abstract: "Refuse a request on a legal ground, with its citation.")
 
         @Argument(help: "The request's id.") var id: String
-        @Option(help: "identity-not-verified, no-data, abusive, legal-retention, no-consent-needed, harms-others.")
+        @Option(help: "A ground code; rules show lists them and the types each applies to.")
         var ground: RefusalGround
-        @Option(help: "What the person is told, e.g. which law requires keeping the data.") var note: String
+        @Option(help: "What the person is told, e.g. which law requires keeping the data (optional for duplicate).")
+        var note: String?
+        @Option(help: "For --ground duplicate: the open request it repeats (default: the one found at intake).")
+        var of: String?
         @OptionGroup var at: AtOption
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
@@ -274,7 +306,8 @@ extension Request {
             let view = try Output.run {
                 let now = Date()
                 return try database.open().store.rejectRequest(
-                    id, ground: ground, note: note, at: at.resolved(now), actor: actor.resolved, now: now)
+                    id, ground: ground, note: note, duplicateOf: of, at: at.resolved(now), actor: actor.resolved,
+                    now: now)
             }
             try RequestOutput.print(view, json: output.json)
         }

@@ -69,7 +69,7 @@ struct Rules: ParsableCommand {
 struct Holidays: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The holiday calendar deadlines count with: shipped 2025-2030, plus days an officer adds.",
-        subcommands: [ListDays.self, Add.self], defaultSubcommand: ListDays.self)
+        subcommands: [ListDays.self, Add.self, Reading.self], defaultSubcommand: ListDays.self)
 
     struct ListDays: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -81,20 +81,77 @@ struct Holidays: ParsableCommand {
 
         func run() throws {
             let calendar = try Output.run { try database.open().store.holidays() }
-            let entries = calendar.entries(year: year)
+            let entries = calendar.entries(year: year).map { entry in
+                Listed(entry: entry, counts: calendar.decidingEntry(on: entry.date) == entry)
+            }
             if output.json {
-                try Output.json(["holidays": entries])
+                try Output.json(Listing(reading: calendar.reading, holidays: entries))
                 return
             }
-            for entry in entries {
+            Output.line("Reading: \(calendar.reading.rawValue) (holidays reading to change it)")
+            for listed in entries {
+                let entry = listed.entry
+                let kind = entry.kind.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)
+                let confidence = entry.confidence.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                 Output.line(
-                    "\(entry.date)  \(entry.kind.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))  \(entry.name)"
-                )
+                    "\(entry.date)  \(kind)  \(confidence)  \(listed.counts ? "counts " : "ignored")  \(entry.name)")
             }
             if let year, let covered = calendar.coveredYears, !covered.contains(year) {
                 Output.error(
                     "warning: \(year) is outside the shipped calendar (\(covered)); add its days with holidays add")
             }
+        }
+    }
+
+    /// `holidays list --json`: the reading and every entry, with whether it decides its day under that reading.
+    struct Listing: Encodable {
+        var reading: CalendarReading
+        var holidays: [Listed]
+    }
+
+    struct Listed: Encodable {
+        var entry: CalendarEntry
+        var counts: Bool
+
+        func encode(to encoder: any Encoder) throws {
+            try entry.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(counts, forKey: .counts)
+        }
+
+        enum Key: String, CodingKey { case counts }
+    }
+
+    struct Reading: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or choose which days end a period late: statutory (the default) or announced.",
+            discussion: """
+                statutory: Civil Code 2015 Art. 148(5) as written; weekends, public holidays and their substitute \
+                days off end a period late. announced: also the government's bridging days off (2 January 2026) \
+                and swapped Saturdays (10 January 2026, a working day). Deadlines fixed earlier do not move.
+                """)
+
+        @Argument(help: "statutory or announced; without it, the current reading.") var reading: CalendarReading?
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+
+        func run() throws {
+            let current = try Output.run {
+                let store = try database.open().store
+                if let reading { try store.setCalendarReading(reading, actor: actor.resolved, now: Date()) }
+                return try store.holidays().reading
+            }
+            switch current {
+            case .statutory:
+                Output.line(
+                    "statutory: weekends, public holidays and their substitute days off end a period late "
+                        + "(Civil Code 2015 Art. 148(5)); bridging days off and swapped Saturdays are ignored.")
+            case .announced:
+                Output.line(
+                    "announced: the government's schedule, bridging days off included and swapped Saturdays "
+                        + "worked, as public offices keep it.")
+            }
+            if reading != nil { Output.line("New requests count with it; deadlines fixed earlier do not move.") }
         }
     }
 

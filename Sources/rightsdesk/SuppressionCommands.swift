@@ -226,6 +226,8 @@ struct DoNotCall: ParsableCommand {
 
         @Argument(help: "The file.") var file: String
         @Option(help: "When this version is in force (default now).") var asOf: TimeArgument?
+        @Option(help: "Every number's registration: sms (DNC S), call (DNC V) or both; a kind column sets each row's.")
+        var kind: DoNotCallKind = .both
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
@@ -236,19 +238,28 @@ struct DoNotCall: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CLIError(message: "cannot read \(file)")
                 }
-                let lines: [(line: Int, value: String)]
+                let lines: [IdentifierLines.OptOut]
                 do throws(IdentifierLinesError) {
-                    lines = try IdentifierLines.read(Array(data))
+                    lines = try IdentifierLines.readOptOuts(Array(data))
                 } catch {
                     throw CLIError.badInput("\(file):\(error.line): \(error)")
                 }
-                var numbers: [(line: Int, number: Identifier)] = []
+                var numbers: [(line: Int, number: Identifier, kind: DoNotCallKind)] = []
                 var invalid: [InvalidRow] = []
-                for (line, value) in lines {
+                for row in lines {
+                    var rowKind = kind
+                    if let written = row.kind, !written.trimmingWhitespace().isEmpty {
+                        guard let parsed = DoNotCallKind(parsing: written) else {
+                            invalid.append(
+                                InvalidRow(line: row.line, reason: "kind \"\(written)\": write sms, call or both"))
+                            continue
+                        }
+                        rowKind = parsed
+                    }
                     do {
-                        numbers.append((line, try Identifier(phone: value)))
+                        numbers.append((row.line, try Identifier(phone: row.value), rowKind))
                     } catch {
-                        invalid.append(InvalidRow(line: line, reason: "\(error)"))
+                        invalid.append(InvalidRow(line: row.line, reason: "\(error)"))
                     }
                 }
                 let now = Date()

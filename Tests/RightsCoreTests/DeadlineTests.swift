@@ -91,16 +91,16 @@ struct PDPLDeadlineTests {
             type: .access, processors: false, received: vn("2026-02-13", 11), ackDueDate: "2026-02-24",
             dueDate: "2026-02-23", why: "acknowledgement across the whole Tết break"),
         // Thu 1 Jan 2026 00:00, the first instant of the PDPL regime and a holiday. The receipt day is not counted
-        // anyway: 1 + 10 = Sun 11 Jan; Mon 12 Jan. Ack: Fri 2 (bridging day off), Sat 3, Sun 4 off; Mon 5 (1),
-        // Tue 6 (2).
+        // anyway: 1 + 10 = Sun 11 Jan; Mon 12 Jan. Ack (statutory reading): Fri 2 Jan is a working day by statute,
+        // the bridging day off being the government's arrangement for its offices (1), Sat 3, Sun 4 off; Mon 5 (2).
         PDPLCase(
-            type: .access, processors: false, received: vn("2026-01-01"), ackDueDate: "2026-01-06",
+            type: .access, processors: false, received: vn("2026-01-01"), ackDueDate: "2026-01-05",
             dueDate: "2026-01-12", why: "received at 00:00 on New Year's Day 2026"),
-        // Thu 8 Jan 2026. Ack: Fri 9 (1), Sat 10 Jan is a swapped working day (paying back Fri 2 Jan), so (2).
-        // Perform: 8 + 10 = Sun 18 Jan; Mon 19 Jan.
+        // Thu 8 Jan 2026. Ack: Fri 9 (1); Sat 10 Jan is a weekend day by statute (public offices work it to pay back
+        // Fri 2 Jan); Mon 12 (2). Perform: 8 + 10 = Sun 18 Jan; Mon 19 Jan.
         PDPLCase(
-            type: .access, processors: false, received: vn("2026-01-08", 14), ackDueDate: "2026-01-10",
-            dueDate: "2026-01-19", why: "acknowledgement counts a swapped working Saturday"),
+            type: .access, processors: false, received: vn("2026-01-08", 14), ackDueDate: "2026-01-12",
+            dueDate: "2026-01-19", why: "a swapped Saturday is a weekend day by statute"),
         // 2026-06-01T18:00Z is Tue 2 Jun 01:00 in Vietnam, so counting starts Wed 3: + 10 = Fri 12 Jun.
         // Ack: Wed 3 (1), Thu 4 (2).
         PDPLCase(
@@ -119,6 +119,31 @@ struct PDPLDeadlineTests {
         // The instants are 24:00 Vietnam time of the last days, i.e. 00:00 of the next day.
         #expect(result.due == VietnamTime.endOfDay(date(example.dueDate)))
         #expect(result.ackDue == VietnamTime.endOfDay(date(example.ackDueDate)))
+    }
+
+    /// The same two requests under the government's announced schedule (`holidays reading announced`): Fri 2 Jan
+    /// 2026 is off and Sat 10 Jan worked.
+    @Test func theAnnouncedReadingCountsBridgingDaysAndSwappedSaturdays() {
+        var announced = HolidayCalendar.vietnam
+        announced.reading = .announced
+        let calculator = DeadlineCalculator(calendar: announced)
+        let newYear = calculator.deadlines(
+            for: .access, processors: false, receivedAt: vn("2026-01-01"), under: .pdpl2026)
+        #expect(newYear.ackDueDate == date("2026-01-06"))
+        let swapped = calculator.deadlines(
+            for: .access, processors: false, receivedAt: vn("2026-01-08", 14), under: .pdpl2026)
+        #expect(swapped.ackDueDate == date("2026-01-10"))
+        #expect(swapped.dueDate == date("2026-01-19"))
+    }
+
+    /// Decree 356 Art. 5(5): a request for protective measures, 2 working days to acknowledge and 15 days to act.
+    @Test func aProtectionRequestHasItsOwnClock() {
+        let result = calculator.deadlines(
+            for: .protection, processors: true, receivedAt: vn("2026-03-06", 10), under: .pdpl2026)
+        #expect(result.ackDueDate == date("2026-03-10"))  // Fri 6: Mon 9 (1), Tue 10 (2)
+        #expect(result.dueDate == date("2026-03-23"))  // 6 + 15 = Sat 21, rolled to Mon 23; no longer with processors
+        #expect(RuleSet.pdpl2026.rule(for: .protection).extensionPeriod == .calendarDays(15))
+        #expect(result.citation.contains("Decree 356 Art. 5(5)"))
     }
 
     @Test func dueInstantIsMidnightAfterTheLastDayInVietnamTime() {
@@ -495,17 +520,61 @@ struct RuleSetDataTests {
     @Test(
         "refusal ground citations",
         arguments: [
-            (RefusalGround.abusive, "Law 91 Art. 4(3)"),
-            (.noConsentNeeded, "Law 91 Art. 19"),
+            (RefusalGround.abusive, "Law 91 Art. 4(3)(a)-(c)"),
+            (.noConsentNeeded, "Law 91 Art. 10(1), 14(2), 19"),
             (.harmsOthers, "Law 91 Art. 15(2)(a)"),
-            (.legalRetention, "Law 91 Art. 14(2)"),
-            (.identityNotVerified, "Law 91 Art. 4(3), 26"),
-            (.noData, "Law 91 Art. 4(3), 26"),
+            (.legalRetention, "Law 91 Art. 14(2), 19(1)(đ)"),
+            (.identityNotVerified, "Law 91 Art. 3(4), 7(7), 15(2)(b); Decree 356 Art. 5(1)"),
+            (.noData, "Law 91 Art. 4(1)(a)"),
+            (.duplicate, "Decree 356 Art. 5"),
         ])
     func refusalCitations(_ ground: RefusalGround, _ citation: String) throws {
         let rule = try #require(RuleSet.pdpl2026.refusal(ground))
         #expect(rule.citation.contains(citation))
         #expect(rule.officerNamesProvision == (ground == .legalRetention))
+    }
+
+    /// RULES-VN.md: Law 91 Art. 26 concerns health and insurance data; no shipped citation may name it, in the
+    /// rule sets or in any letter a person reads.
+    @Test func noShippedCitationNamesLaw91Article26() throws {
+        let json = String(decoding: try JSONEncoder().encode(RuleSet.all), as: UTF8.self)
+        #expect(!json.contains("Art. 26"))
+        for ruleSet in RuleSet.all {
+            let citations =
+                ruleSet.requests.map(\.citation)
+                + ruleSet.refusalGrounds.flatMap { [$0.citation] + $0.citationByType.values }
+            #expect(!citations.contains { $0.range(of: #"Law 91[^;]*\b26\b"#, options: .regularExpression) != nil })
+        }
+    }
+
+    /// no-consent-needed answers deletion, withdrawal, restriction and objection, each with its own clause; the
+    /// others are not offered it (Law 91 Art. 10(1), 14(2), 19; Decree 356 Art. 5(2)).
+    @Test func noConsentNeededCitesTheClauseOfItsRequestType() throws {
+        let rule = try #require(RuleSet.pdpl2026.refusal(.noConsentNeeded))
+        #expect(Set(rule.appliesTo) == [.deletion, .withdrawConsent, .restriction, .objection])
+        #expect(rule.citation(for: .deletion) == "Law 91 Art. 14(2), 19")
+        for type in [RequestType.withdrawConsent, .restriction, .objection] {
+            #expect(rule.citation(for: type).contains("Art. 10(1)"))
+            #expect(rule.citation(for: type).contains("Decree 356 Art. 5(2)"))
+        }
+        let harms = try #require(RuleSet.pdpl2026.refusal(.harmsOthers))
+        #expect(harms.appliesTo == [.access])
+    }
+
+    /// Decree 13 Art. 14(4) and 16(2) list the grounds for refusing to provide data and to delete it.
+    @Test func decree13RefusalsCiteTheDecreesOwnLists() throws {
+        let identity = try #require(RuleSet.decree13.refusal(.identityNotVerified))
+        #expect(identity.citation(for: .access) == "Decree 13 Art. 14(4)(a)-(c)")
+        #expect(identity.citation(for: .deletion) == "Decree 13 Art. 16(2)(a)-(e)")
+        let retention = try #require(RuleSet.decree13.refusal(.legalRetention))
+        #expect(retention.citation(for: .deletion) == "Decree 13 Art. 16(2)(a)-(e)")
+    }
+
+    /// Citations the rule sets name: objection is not Art. 10 alone, access is not Art. 13.
+    @Test func requestCitationsNameTheRightArticles() {
+        #expect(RuleSet.pdpl2026.rule(for: .objection).citation.contains("Law 91 Art. 4(1)(d), 28(3), 28(5)"))
+        #expect(RuleSet.pdpl2026.rule(for: .access).citation.hasPrefix("Law 91 Art. 4(1)(c)-(d), 15(2)(a)"))
+        #expect(!RuleSet.pdpl2026.rule(for: .access).citation.contains("Art. 13"))
     }
 
     @Test func rulesShowJSONUsesSnakeCaseAndVietnamTimes() throws {

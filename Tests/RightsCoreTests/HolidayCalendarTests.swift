@@ -18,16 +18,16 @@ struct HolidayCalendarTests {
             ("2025-01-31", false),  // Fri, Tết (mùng 3)
             ("2025-02-03", true),  // Mon after the break
             ("2025-04-07", false),  // Mon, Giỗ Tổ Hùng Vương (10/3 lunar)
-            ("2025-04-26", true),  // Sat worked to pay back Fri 2 May
-            ("2025-05-02", false),  // Fri, bridging day off
+            ("2025-04-26", false),  // Sat: worked by public offices to pay back Fri 2 May, a weekend day by statute
+            ("2025-05-02", true),  // Fri: a bridging day off for public offices, a working day by statute
             ("2025-09-01", false),  // Mon, the day next to Quốc khánh
             ("2025-09-03", true),  // Wed after Quốc khánh
             // 2026
             ("2026-01-01", false),  // Thu, Tết Dương lịch
-            ("2026-01-02", false),  // Fri, bridging day off
+            ("2026-01-02", true),  // Fri: a bridging day off for public offices, a working day by statute
             ("2026-01-03", false),  // Sat
             ("2026-01-05", true),  // Mon
-            ("2026-01-10", true),  // Sat worked to pay back Fri 2 Jan
+            ("2026-01-10", false),  // Sat: worked by public offices to pay back Fri 2 Jan, a weekend day by statute
             ("2026-02-13", true),  // Fri before the Tết break
             ("2026-02-14", false),  // Sat, start of the break
             ("2026-02-17", false),  // Tue, mùng 1 Tết Bính Ngọ
@@ -61,7 +61,36 @@ struct HolidayCalendarTests {
             ("2031-01-04", false),  // Sat
         ])
     func workingDays(_ day: String, _ working: Bool) {
+        #expect(HolidayCalendar.vietnam.reading == .statutory, "the Civil Code's reading is the default")
         #expect(HolidayCalendar.vietnam.isWorkingDay(date(day)) == working)
+    }
+
+    /// The government's announced schedule: bridging days off are off, swapped Saturdays worked; everything else
+    /// reads as under the statute.
+    @Test(
+        "working days as announced",
+        arguments: [
+            ("2025-04-26", true), ("2025-05-02", false), ("2026-01-02", false), ("2026-01-10", true),
+            ("2026-01-01", false), ("2026-01-03", false), ("2026-04-27", false), ("2026-05-04", true),
+        ])
+    func workingDaysAsAnnounced(_ day: String, _ working: Bool) {
+        var calendar = HolidayCalendar.vietnam
+        calendar.reading = .announced
+        #expect(calendar.isWorkingDay(date(day)) == working)
+    }
+
+    /// Ngày Văn hóa Việt Nam is listed as planned, never counted until an officer confirms it.
+    @Test func aPlannedHolidayIsListedButNotADayOff() throws {
+        for reading in CalendarReading.allCases {
+            var calendar = HolidayCalendar.vietnam
+            calendar.reading = reading
+            let planned = try #require(calendar.entry(on: date("2026-11-24")))
+            #expect(planned.kind == .plannedHoliday && planned.confidence == .low)
+            #expect(calendar.decidingEntry(on: date("2026-11-24")) == nil)
+            #expect(calendar.isWorkingDay(date("2026-11-24")))
+            let confirmed = calendar.adding(date: date("2026-11-24"), name: "Ngày Văn hóa Việt Nam", working: false)
+            #expect(!confirmed.isWorkingDay(date("2026-11-24")))
+        }
     }
 
     @Test("eleven statutory holiday days a year, Labour Code 2019 Art. 112(1)", arguments: 2025...2030)
@@ -147,12 +176,13 @@ struct HolidayCalendarTests {
             .adding(date: date("2026-11-28"), name: "Làm bù", working: true)
         #expect(!calendar.isWorkingDay(date("2026-11-24")))  // a Tuesday made a day off
         #expect(calendar.isWorkingDay(date("2026-11-28")))  // a Saturday made a working day
-        #expect(HolidayCalendar.vietnam.isWorkingDay(date("2026-11-24")))  // the shipped value is unchanged
+        #expect(HolidayCalendar.vietnam.isWorkingDay(date("2026-11-24")))  // shipped as planned only, not a day off
         let added = calendar.entry(on: date("2026-11-24"))
         #expect(added?.confidence == .officer)
         #expect(added?.kind == .holiday)
         #expect(calendar.entry(on: date("2026-11-28"))?.kind == .swappedWorkingDay)
-        #expect(calendar.entries(year: 2026).count == HolidayCalendar.vietnam.entries(year: 2026).count + 2)
+        // 24 November was listed (planned); the officer's entry replaces it, and 28 November is new.
+        #expect(calendar.entries(year: 2026).count == HolidayCalendar.vietnam.entries(year: 2026).count + 1)
     }
 
     @Test func laterOfficerEntryWinsOverShippedAndEarlierOnes() {

@@ -1,5 +1,6 @@
 import Foundation
 import RightsCore
+import RightsStore
 import Testing
 
 @testable import RightsEvidence
@@ -25,11 +26,13 @@ private enum LetterFixture {
     /// 20 days, whose last day, Sunday 22 March, rolls forward to Monday 23 March.
     static func deletion(letterDate: String) -> LetterContext {
         LetterContext(
-            organization: "Công ty TNHH Ví Dụ", contact: "privacy@vidu.vn, 028 3823 4567",
-            recipientName: "Nguyễn Thị Lan", requestID: "RQ-2026-000123", requestType: .deletion,
+            organization: Organization(
+                name: "Công ty TNHH Ví Dụ", contact: "privacy@vidu.vn, 028 3823 4567",
+                address: "12 Lê Lợi, phường Sài Gòn, Thành phố Hồ Chí Minh", taxCode: "0312345678"),
+            recipientName: "Nguyễn Thị Lan", subjects: ["+84912345678"], requestID: "RQ-2026-000123", requestType: .deletion,
             ruleSetID: "vn-pdpl-2026", receivedAt: receivedAt, ackDue: instant("2026-03-05T00:00:00+07:00"),
             ackDueDate: day("2026-03-04"), due: instant("2026-03-24T00:00:00+07:00"), dueDate: day("2026-03-23"),
-            citation: "Law 91 Art. 14; Decree 356 Art. 5(4)", letterDate: instant(letterDate))
+            citation: RuleSet.pdpl2026.rule(for: .deletion).citation, letterDate: instant(letterDate))
     }
 
     static func context(for kind: LetterKind, language: LetterLanguage) -> LetterContext {
@@ -66,7 +69,7 @@ private enum LetterFixture {
             // An objection: 15 days end on Tuesday 17 March; advertising stopped at receipt.
             var context = deletion(letterDate: "2026-03-02T09:20:00+07:00")
             context.requestType = .objection
-            context.citation = "Law 91 Art. 4, 10; Decree 356 Art. 5(2)"
+            context.citation = RuleSet.pdpl2026.rule(for: .objection).citation
             context.due = instant("2026-03-18T00:00:00+07:00")
             context.dueDate = day("2026-03-17")
             context.suppressionSince = receivedAt
@@ -115,8 +118,13 @@ struct LetterTests {
         switch language {
         case .vi:
             #expect(text.contains("Kính gửi Ông/Bà Nguyễn Thị Lan,\n"))
-            #expect(text.contains("cơ quan chuyên trách bảo vệ dữ liệu cá nhân (Bộ Công an)"))
-            #expect(text.contains("Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (A05)"))
+            // RULES-VN.md's complaint route: the Ministry named once, the national portal, the courts and damages.
+            #expect(text.components(separatedBy: "Bộ Công an").count == 2, "the Ministry is named once")
+            #expect(text.contains("cơ quan chuyên trách bảo vệ dữ liệu cá nhân thuộc Bộ Công an"))
+            #expect(text.contains("Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, A05"))
+            #expect(text.contains("Cổng thông tin quốc gia về bảo vệ dữ liệu cá nhân"))
+            #expect(text.contains("khởi kiện tại Tòa án và yêu cầu bồi thường thiệt hại"))
+            #expect(!text.contains("Quý khách"), "one form of address: Ông/Bà")
             #expect(text.contains("khiếu nại với chúng tôi qua privacy@vidu.vn, 028 3823 4567"))
             #expect(text.contains("Bộ phận bảo vệ dữ liệu cá nhân\n"))
             #expect(text.contains("RQ-2026-000123"))
@@ -125,8 +133,10 @@ struct LetterTests {
             #expect(text.contains("Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"))
         case .en:
             #expect(text.contains("Dear Nguyễn Thị Lan,\n"))
-            #expect(text.contains("personal data protection authority (Ministry of Public Security)"))
-            #expect(text.contains("(A05, Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao)"))
+            #expect(text.components(separatedBy: "Ministry of Public Security").count == 2)
+            #expect(text.contains("Department of Cybersecurity and High-Tech Crime Prevention and Control, A05"))
+            #expect(text.contains("National Personal Data Protection Portal"))
+            #expect(text.contains("bring a claim in court and seek compensation"))
             #expect(text.contains("complain to us at privacy@vidu.vn, 028 3823 4567"))
             #expect(text.contains("Data Protection Office\n"))
             #expect(text.contains("RQ-2026-000123"))
@@ -152,14 +162,14 @@ struct LetterTests {
         var context = LetterFixture.context(for: .ack, language: .vi)
         context.recipientName = "  "
         let renderer = try LetterRenderer()
-        #expect(try renderer.render(.ack, language: .vi, context: context).contains("\nKính gửi Quý khách,\n"))
+        #expect(try renderer.render(.ack, language: .vi, context: context).contains("\nKính gửi Ông/Bà,\n"))
         context.recipientName = nil
         #expect(try renderer.render(.ack, language: .en, context: context).contains("\nDear Sir or Madam,\n"))
     }
 
     @Test func withoutAContactThePersonIsToldToReply() throws {
         var context = LetterFixture.context(for: .ack, language: .vi)
-        context.contact = nil
+        context.organization.contact = nil
         let text = try LetterRenderer().render(.ack, language: .vi, context: context)
         #expect(!text.contains("Liên hệ:"))
         #expect(text.contains("khiếu nại với chúng tôi bằng cách trả lời thư này."))
@@ -168,7 +178,7 @@ struct LetterTests {
     @Test func namesWithQuotesAndMarkupComeOutExactlyAsWritten() throws {
         var context = LetterFixture.context(for: .ack, language: .vi)
         context.recipientName = "Nguyễn Du \"Tố Như\" <Thanh Hiên> & Co's"
-        context.organization = "Công ty \"A&B\" <Việt Nam>"
+        context.organization.name = "Công ty \"A&B\" <Việt Nam>"
         let renderer = try LetterRenderer()
         for language in LetterLanguage.allCases {
             let text = try renderer.render(.ack, language: language, context: context)
@@ -195,13 +205,18 @@ struct LetterTests {
         #expect(
             vietnamese.contains(
                 "ngừng gửi quảng cáo: 09 giờ 15 phút, ngày 02 tháng 3 năm 2026, tức ngay khi nhận được yêu cầu."))
-        #expect(vietnamese.contains("trên mọi kênh"))
-        #expect(vietnamese.contains("đồng ý lại"))
+        // One confirmation, no advertising, no invitation to consent again (Decree 91/2020 Art. 16(3)-(4)), and no
+        // promise wider than what is suppressed: the request's identifiers and those linked to them.
+        #expect(!vietnamese.contains("mọi kênh"))
+        #expect(!vietnamese.contains("đồng ý lại") && !vietnamese.contains("nhận lại"))
+        #expect(vietnamese.contains("đến các thông tin liên hệ nêu trong yêu cầu (+84912345678)"))
+        #expect(vietnamese.contains("Đây là thông báo duy nhất"))
         #expect(
             vietnamese.contains("khoản 3 và khoản 4 Điều 16, khoản 3 và khoản 4 Điều 20 Nghị định số 91/2020/NĐ-CP"))
         let english = try LetterFixture.render(.refusalConfirmation, .en)
         #expect(english.contains("When we stopped sending advertising: 09:15 (Vietnam time, UTC+07:00), 2 March 2026"))
-        #expect(english.contains("on any channel"))
+        #expect(!english.contains("on any channel") && !english.contains("consent again"))
+        #expect(english.contains("+84912345678"))
     }
 
     @Test func aRefusalConfirmationAnswersOnlyAnObjectionOrAWithdrawalOfConsent() throws {
@@ -302,6 +317,14 @@ struct LetterTests {
             ),
             ("Law 91 Art. 15(2)(a)", "điểm a khoản 2 Điều 15 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
             ("Decree 13 Art. 12(3)-(4)", "khoản 3 và khoản 4 Điều 12 Nghị định số 13/2023/NĐ-CP"),
+            // A run longer than two is "từ … đến …"; Vietnamese points go a, b, c, d, đ, e.
+            ("Law 91 Art. 4(3)(a)-(c)", "từ điểm a đến điểm c khoản 3 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
+            ("Law 91 Art. 4(1)(c)-(d)", "điểm c và điểm d khoản 1 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
+            ("Decree 13 Art. 16(2)(d)-(đ)", "điểm d và điểm đ khoản 2 Điều 16 Nghị định số 13/2023/NĐ-CP"),
+            (
+                "Law 91 Art. 14(2), 19(1)(đ)",
+                "khoản 2 Điều 14 và điểm đ khoản 1 Điều 19 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"
+            ),
             (
                 "Law 91 Art. 4(3); Art. 14(2) for deletion",
                 "khoản 3 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15; khoản 2 Điều 14 Luật Bảo vệ dữ liệu cá "
@@ -325,6 +348,7 @@ struct LetterTests {
     @Test func everyShippedCitationHasAVietnameseForm() {
         for ruleSet in RuleSet.all {
             var citations = ruleSet.requests.map(\.citation) + ruleSet.refusalGrounds.map(\.citation)
+            citations += ruleSet.refusalGrounds.flatMap(\.citationByType.values)
             citations += ruleSet.acknowledgement.map { [$0.citation] } ?? []
             for citation in citations {
                 let vietnamese = VietnameseCitation.render(citation)
@@ -393,7 +417,8 @@ struct LetterTests {
         context.rejectionNote = nil
         let text = try LetterRenderer().render(.rejection, language: .en, context: context)
         #expect(text.contains("You may send the request again"))
-        #expect(text.contains("Law 91 Art. 4(3), 26"))
+        #expect(text.contains("Law 91 Art. 3(4), 7(7), 15(2)(b); Decree 356 Art. 5(1)"))
+        #expect(!text.contains("Art. 26"))
         #expect(!text.contains("Details:"))
     }
 

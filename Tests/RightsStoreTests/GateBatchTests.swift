@@ -214,7 +214,8 @@ private func record(_ sends: [FixtureSend], in store: RightsStore) throws {
 
 private func importDoNotCall(_ numbers: [Identifier], asOf: Date, in store: RightsStore) throws -> Int64 {
     try store.importDoNotCall(
-        numbers: numbers.enumerated().map { (line: $0.offset + 2, number: $0.element) }, invalid: [],
+        numbers: numbers.enumerated().map { (line: $0.offset + 2, number: $0.element, kind: DoNotCallKind.both) },
+        invalid: [],
         fileName: "dnc.csv", fileSHA256: "", asOf: asOf, actor: "officer", at: gateTime - 20 * day
     ).version
 }
@@ -496,7 +497,7 @@ struct GateBatchTests {
                         VALUES (0, 'dnc.csv', '', 0, 0, 'officer')
                         """)
                 let id = db.lastInsertedRowID
-                return (id, try DoNotCallBlocks.write(keys, version: id, db))
+                return (id, try DoNotCallBlocks.write(keys.map { ($0, .both) }, version: id, db))
             }
             let main = try add(written)
             let other = try add(others)
@@ -507,23 +508,23 @@ struct GateBatchTests {
         #expect(otherVersion.1 == 1000)
         #expect(emptyVersion.1 == 0)
         try scratch.store.read { db in
-            let missing = written.filter { !((try? DoNotCallBlocks.contains($0, version: version.0, db)) ?? false) }
+            let missing = written.filter { !((try? DoNotCallBlocks.contains($0, version: version.0, kind: .both, db)) ?? false) }
             #expect(missing.isEmpty, "\(missing.count) written keys not found")
             // Keys of another version, and the extremes below and above every block, are not in this one.
             let extremes = [HashKey.zero, HashKey([UInt8](repeating: 0xFF, count: 32))!]
-            let found = try (others + extremes).filter { try DoNotCallBlocks.contains($0, version: version.0, db) }
+            let found = try (others + extremes).filter { try DoNotCallBlocks.contains($0, version: version.0, kind: .both, db) }
             #expect(found.isEmpty, "\(found.count) keys never written were found")
-            #expect(try others.allSatisfy { try DoNotCallBlocks.contains($0, version: otherVersion.0, db) })
-            #expect(try !pool.contains { try DoNotCallBlocks.contains($0, version: otherVersion.0, db) })
+            #expect(try others.allSatisfy { try DoNotCallBlocks.contains($0, version: otherVersion.0, kind: .both, db) })
+            #expect(try !pool.contains { try DoNotCallBlocks.contains($0, version: otherVersion.0, kind: .both, db) })
             // The first and last key of every block.
             for index in stride(from: 0, to: expected.count, by: DoNotCallBlocks.perBlock) {
-                #expect(try DoNotCallBlocks.contains(expected[index], version: version.0, db))
-                #expect(try DoNotCallBlocks.contains(expected[index - 1 < 0 ? 0 : index - 1], version: version.0, db))
+                #expect(try DoNotCallBlocks.contains(expected[index], version: version.0, kind: .both, db))
+                #expect(try DoNotCallBlocks.contains(expected[index - 1 < 0 ? 0 : index - 1], version: version.0, kind: .both, db))
             }
-            #expect(try DoNotCallBlocks.contains(expected.last!, version: version.0, db))
+            #expect(try DoNotCallBlocks.contains(expected.last!, version: version.0, kind: .both, db))
 
             var streamed: [HashKey] = []
-            try DoNotCallBlocks.forEach(version: version.0, db) { streamed.append($0) }
+            try DoNotCallBlocks.forEach(version: version.0, kind: .both, db) { streamed.append($0) }
             #expect(streamed == expected, "forEach yields the sorted distinct keys")
 
             // Blocks hold at most `perBlock` hashes, start with their first hash and do not overlap.
@@ -551,12 +552,12 @@ struct GateBatchTests {
                     arguments: [
                         emptyVersion.0
                     ]) == 0)
-            #expect(try !(pool + others).contains { try DoNotCallBlocks.contains($0, version: emptyVersion.0, db) })
+            #expect(try !(pool + others).contains { try DoNotCallBlocks.contains($0, version: emptyVersion.0, kind: .both, db) })
             var none = 0
-            try DoNotCallBlocks.forEach(version: emptyVersion.0, db) { _ in none += 1 }
+            try DoNotCallBlocks.forEach(version: emptyVersion.0, kind: .both, db) { _ in none += 1 }
             #expect(none == 0)
             // A version that does not exist holds nothing either.
-            #expect(try !DoNotCallBlocks.contains(pool[0], version: 9999, db))
+            #expect(try !DoNotCallBlocks.contains(pool[0], version: 9999, kind: .both, db))
         }
     }
 
@@ -572,7 +573,7 @@ struct GateBatchTests {
                         VALUES (0, 'dnc.csv', '', 0, 0, 'officer')
                         """)
                 let id = db.lastInsertedRowID
-                let distinct = try DoNotCallBlocks.write(keys + keys.prefix(3), version: id, db)
+                let distinct = try DoNotCallBlocks.write((keys + keys.prefix(3)).map { ($0, .both) }, version: id, db)
                 return ((id, distinct), AuditDraft(kind: "test.dnc", payload: [:]))
             }
             #expect(written == count)
@@ -580,9 +581,9 @@ struct GateBatchTests {
                 let blocks = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM dnc_blocks WHERE version_id = ?", arguments: [version])
                 #expect(blocks == (count + per - 1) / per, "\(count) keys")
-                #expect(try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: version, db) }, "\(count) keys")
+                #expect(try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: version, kind: .both, db) }, "\(count) keys")
                 var streamed: [HashKey] = []
-                try DoNotCallBlocks.forEach(version: version, db) { streamed.append($0) }
+                try DoNotCallBlocks.forEach(version: version, kind: .both, db) { streamed.append($0) }
                 #expect(streamed == keys.sorted(), "\(count) keys")
             }
         }
@@ -653,10 +654,13 @@ struct GateBatchTests {
                                                 + "\(describe(expected.suppressions)) vs \(describe(got.suppressions))")
                                     }
                                     guard purpose == .marketing else { continue }
-                                    if version != nil && got.onDoNotCallList != expected.onDoNotCallList {
+                                    // The batch reads only the kinds of listing that stop its channel.
+                                    if version != nil
+                                        && got.doNotCall.contains(channel) != expected.doNotCall.contains(channel)
+                                    {
                                         mismatches.append(
-                                            "scan facts, \(situation), \(number): on the list "
-                                                + "\(expected.onDoNotCallList) vs \(got.onDoNotCallList)")
+                                            "scan facts, \(situation), \(number): on the list for \(channel) "
+                                                + "\(expected.doNotCall.contains(channel)) vs \(got.doNotCall.contains(channel))")
                                     }
                                     if got.consentedChannels.contains(channel)
                                         != expected.consentedChannels.contains(channel)
@@ -978,9 +982,9 @@ struct GateBatchTests {
             #expect(try db.tableExists("dnc_blocks"))
             for (id, keys) in versions {
                 #expect(
-                    try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: id, db) }, "version \(id)")
+                    try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: id, kind: .both, db) }, "version \(id)")
                 var streamed: [HashKey] = []
-                try DoNotCallBlocks.forEach(version: id, db) { streamed.append($0) }
+                try DoNotCallBlocks.forEach(version: id, kind: .both, db) { streamed.append($0) }
                 #expect(streamed == keys.sorted(), "version \(id)")
                 let blocks = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM dnc_blocks WHERE version_id = ?", arguments: [id])
@@ -988,9 +992,9 @@ struct GateBatchTests {
                     blocks == (keys.count + DoNotCallBlocks.perBlock - 1) / DoNotCallBlocks.perBlock, "version \(id)")
             }
             // A number is only in the versions that listed it.
-            #expect(try !DoNotCallBlocks.contains(first[10], version: 2, db))
-            #expect(try !DoNotCallBlocks.contains(second[7], version: 1, db))
-            #expect(try !DoNotCallBlocks.contains(first[0], version: 3, db))
+            #expect(try !DoNotCallBlocks.contains(first[10], version: 2, kind: .both, db))
+            #expect(try !DoNotCallBlocks.contains(second[7], version: 1, kind: .both, db))
+            #expect(try !DoNotCallBlocks.contains(first[0], version: 3, kind: .both, db))
             // The versions themselves are untouched.
             #expect(try Int.fetchAll(db, sql: "SELECT numbers FROM dnc_versions ORDER BY id") == [3000, 15, 0])
             // The indexes the set-wise gate reads by.

@@ -63,15 +63,55 @@ public struct ChannelSet: OptionSet, Sendable, Hashable {
     public mutating func insert(_ channel: Channel) { formUnion(ChannelSet(rawValue: ChannelSet.bit(channel))) }
 }
 
+/// A registration on the national Do-Not-Call list (Circular 22/2021 Art. 6(2)): DNC S refuses advertising SMS,
+/// DNC V advertising calls, DNC both. Product policy (RULES-VN.md section 3) treats Zalo messages addressed by
+/// phone as SMS.
+public enum DoNotCallKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case sms, call, both
+
+    /// The channels the registration stops advertising on.
+    public var channels: ChannelSet {
+        switch self {
+        case .sms: [.sms, .zalo]
+        case .call: .call
+        case .both: [.sms, .zalo, .call]
+        }
+    }
+
+    /// A kind as a file writes it: `sms`, `S`, `DNC S`; `call`, `V`, `DNC V`, `voice`; `both`, `DNC`. Nil for
+    /// anything else (an unknown kind is an invalid row, never silently `both`).
+    public init?(parsing text: String) {
+        let folded = text.trimmingWhitespace().lowercased().replacingOccurrences(of: " ", with: "")
+        switch folded {
+        case "sms", "s", "dncs": self = .sms
+        case "call", "calls", "v", "dncv", "voice": self = .call
+        case "both", "dnc", "all", "sv": self = .both
+        default: return nil
+        }
+    }
+
+    /// The registration of a number listed under both kinds, or under one kind twice.
+    public func union(_ other: DoNotCallKind) -> DoNotCallKind { self == other ? self : .both }
+
+    /// The kinds whose listing stops advertising on `channel`.
+    public static func kinds(stopping channel: Channel) -> [DoNotCallKind] {
+        allCases.filter { $0.channels.contains(channel) }
+    }
+}
+
 /// What is known about one recipient when deciding whether a message may reach them.
 public struct ContactFacts: Sendable {
     public var suppressions: [SuppressionScope]
     /// Channels with a current marketing consent.
     public var consentedChannels: ChannelSet
-    /// Whether a phone number of the recipient is on the Do-Not-Call list in force.
-    public var onDoNotCallList: Bool
-    /// Whether the phone paired with the recipient's Zalo id is on that list: it stops Zalo messages only.
+    /// The channels a phone number of the recipient is registered against on the Do-Not-Call list in force: its
+    /// kind's channels (Circular 22/2021 Art. 6(2): DNC S stops SMS, DNC V calls, DNC both).
+    public var doNotCall: ChannelSet
+    /// Whether the phone paired with the recipient's Zalo id is on that list for Zalo: it stops Zalo messages only.
     public var zaloDoNotCall = false
+
+    /// Whether a phone number of the recipient is on the Do-Not-Call list in force, for any kind.
+    public var onDoNotCallList: Bool { !doNotCall.isEmpty }
     /// Advertising messages the recipient got on the channel in the 24 hours before the send (per campaign the
     /// larger of planned and delivered, Decree 91/2020 Art. 13(5)); nil when caps do not apply (an export).
     public var recentSends: Int?
@@ -82,7 +122,7 @@ public struct ContactFacts: Sendable {
     ) {
         self.suppressions = suppressions
         self.consentedChannels = consentedChannels
-        self.onDoNotCallList = onDoNotCallList
+        self.doNotCall = onDoNotCallList ? DoNotCallKind.both.channels : []
         self.recentSends = recentSends
     }
 }
@@ -96,7 +136,7 @@ public enum ContactDecision {
         // Decree 91/2020 Art. 7(3), 11(1): no advertising SMS or call to a listed number; product policy extends
         // this to ZNS addressed by phone (RULES-VN.md section 3).
         let channels = channel.map { [$0] } ?? Channel.allCases
-        if facts.onDoNotCallList && channels.contains(where: { $0 != .email }) { return .dnc }
+        if channels.contains(where: { facts.doNotCall.contains($0) }) { return .dnc }
         if facts.zaloDoNotCall && channels.contains(.zalo) { return .dnc }
         // Advertising needs prior, provable consent per channel (Decree 91 Art. 11(2); Law 91 Art. 9).
         if !channels.allSatisfy({ facts.consentedChannels.contains($0) }) { return .noConsent }

@@ -47,7 +47,7 @@ extension ContactFacts {
         for own in recipient {
             combined.suppressions += own.facts.suppressions
             combined.consentedChannels.formUnion(own.facts.consentedChannels)
-            combined.onDoNotCallList = combined.onDoNotCallList || own.facts.onDoNotCallList
+            combined.doNotCall.formUnion(own.facts.doNotCall)
             if let sent = own.facts.recentSends { combined.recentSends = (combined.recentSends ?? 0) + sent }
             kinds.insert(KindSet(own.kind))
         }
@@ -65,7 +65,7 @@ extension ContactFacts {
         if let sent = other.recentSends { recentSends = (recentSends ?? 0) + sent }
         guard channel == nil || channel == .zalo, ZaloPair.pairs(kind, with: kinds) else { return }
         if other.consentedChannels.contains(.zalo) { consentedChannels.insert(.zalo) }
-        if other.onDoNotCallList { zaloDoNotCall = true }
+        if other.doNotCall.contains(.zalo) { zaloDoNotCall = true }
     }
 }
 

@@ -12,7 +12,12 @@ public enum IdentifierLines {
         public var line: Int
         public var value: String
         public var optedOutAt: String?
+        /// The `kind` column of a Do-Not-Call file, as written, when it has one.
+        public var kind: String? = nil
     }
+
+    /// Header names of a Do-Not-Call file's registration kind column (folded as list headers are).
+    static let kindColumns: Set<String> = ["kind", "loai", "loaidangky", "dnc", "dnckind"]
 
     /// Header names of the column that says when the person opted out (folded as list headers are).
     static let optedOutColumns: Set<String> = [
@@ -27,6 +32,7 @@ public enum IdentifierLines {
         var values: [OptOut] = []
         var sawData = false
         var timeColumn: Int?
+        var kindColumn: Int?
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -37,11 +43,13 @@ public enum IdentifierLines {
             if !sawData && !value.contains(where: { $0.isNumber || $0 == "@" }) {
                 sawData = true
                 timeColumn = fields.firstIndex { optedOutColumns.contains(ColumnName.fold($0)) }
+                kindColumn = fields.firstIndex { kindColumns.contains(ColumnName.fold($0)) }
                 continue
             }
             sawData = true
             let time = timeColumn.flatMap { $0 < fields.count ? fields[$0] : nil }.flatMap { $0.isEmpty ? nil : $0 }
-            values.append(OptOut(line: offset + 1, value: value, optedOutAt: time))
+            let kind = kindColumn.map { $0 < fields.count ? fields[$0] : "" }
+            values.append(OptOut(line: offset + 1, value: value, optedOutAt: time, kind: kind))
         }
         return values
     }

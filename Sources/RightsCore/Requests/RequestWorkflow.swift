@@ -99,6 +99,13 @@ public enum RequestStepError: Error, Sendable, Equatable, CustomStringConvertibl
     case beforePreviousEvent(String)
     case alreadyVerified(String)
     case unknownSubject(String)
+    /// The rule set does not offer the ground for this type (harms-others is for access only, for instance).
+    case groundNotOffered(RefusalGround, RequestType, ruleSet: String, offeredFor: [RequestType])
+    /// A duplicate closing names the open request of the same type it repeats.
+    case duplicateNeedsOriginal
+    case duplicateOfItself
+    case duplicateOfOtherType(String, RequestType)
+    case duplicateOfClosed(String, RequestState)
 
     public var description: String {
         switch self {
@@ -112,6 +119,17 @@ public enum RequestStepError: Error, Sendable, Equatable, CustomStringConvertibl
         case .beforePreviousEvent(let last): "--at may not precede the request's previous event (\(last))"
         case .alreadyVerified(let identifier): "\(identifier) is already verified"
         case .unknownSubject(let identifier): "\(identifier) is not an identifier of this request"
+        case .groundNotOffered(let ground, let type, let ruleSet, let offered):
+            "\(ruleSet) offers the ground \(ground.rawValue) for "
+                + offered.map(\.rawValue).joined(separator: ", ")
+                + " requests, not for a \(type.rawValue) request; choose another ground (rules show)"
+        case .duplicateNeedsOriginal:
+            "a duplicate closing names the open request it repeats: --of ID (none was found at intake)"
+        case .duplicateOfItself: "a request cannot be a duplicate of itself"
+        case .duplicateOfOtherType(let id, let type):
+            "\(id) is a \(type.rawValue) request; a duplicate repeats a request of the same type"
+        case .duplicateOfClosed(let id, let state):
+            "\(id) is already \(state.rawValue); a duplicate is closed only into a request still open"
         }
     }
 }

@@ -48,7 +48,16 @@ extension HolidayCalendar {
     }
 
     private static let vietnamEntries: [CalendarEntry] =
-        year2025 + year2026 + year2027 + year2028 + year2029 + year2030
+        year2025 + year2026 + year2027 + year2028 + year2029 + year2030 + vietnameseCultureDay
+
+    /// Ngày Văn hóa Việt Nam (24 November) was announced as a planned day off; it is not among Labour Code 2019
+    /// Art. 112(1)'s holidays, so it is listed as planned and counts only once an officer confirms it.
+    private static let vietnameseCultureDay: [CalendarEntry] = (2026...2030).map { year in
+        day(
+            "\(year)-11-24", "Ngày Văn hóa Việt Nam (dự kiến)", .plannedHoliday, .low,
+            "Planned, not yet law: reported as a new day off from 2026; not in Labour Code 2019 Art. 112(1). "
+                + "Counted only after `holidays add \(year)-11-24 --name ...` confirms it")
+    }
 
     private static let year2025: [CalendarEntry] = {
         let tetNotice =

@@ -12,6 +12,9 @@ public struct CalendarEntry: Sendable, Hashable, Codable {
         case bridgingDayOff = "bridging-day-off"
         /// A Saturday or Sunday worked to pay back a bridging day off.
         case swappedWorkingDay = "swapped-working-day"
+        /// A holiday announced as planned but not yet law (Ngày Văn hóa Việt Nam, 24 November): listed, never
+        /// counted as a day off until an officer confirms it with `holidays add`.
+        case plannedHoliday = "planned-holiday"
     }
 
     /// How far the entry can be trusted, on the scale of RULES-VN.md.
@@ -47,8 +50,32 @@ public struct CalendarEntry: Sendable, Hashable, Codable {
     }
 }
 
+/// Which days end a period late, a choice the company makes (`holidays reading`). Civil Code 2015 Art. 148(5)
+/// names only weekends and public holidays; the government's yearly notices also give bridging days off, paid
+/// back on a Saturday, to civil servants.
+public enum CalendarReading: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The Civil Code as written (the default): Saturdays, Sundays, the Labour Code's public holidays and their
+    /// substitute days off (Art. 111(3), 112). A bridging day off is a working day; a swapped Saturday stays a
+    /// weekend day.
+    case statutory
+    /// The government's announced schedule: bridging days off are days off and swapped Saturdays working days,
+    /// as public offices keep them.
+    case announced
+
+    /// Whether an entry of that kind decides the day under this reading.
+    public func counts(_ kind: CalendarEntry.Kind) -> Bool {
+        switch kind {
+        case .holiday, .substituteDayOff: true
+        case .bridgingDayOff, .swappedWorkingDay: self == .announced
+        case .plannedHoliday: false
+        }
+    }
+}
+
 /// Vietnam's public holidays, substitute days off and swapped working days, extendable by an officer.
 public struct HolidayCalendar: Sendable, Hashable, Codable {
+    /// Which entries count (the company's choice; statutory by default).
+    public var reading: CalendarReading = .statutory
     /// The shipped entries, one per date.
     public private(set) var shipped: [CalendarEntry]
     /// The entries an officer added, in the order added; a later one for a date wins over anything earlier.
@@ -69,9 +96,16 @@ public struct HolidayCalendar: Sendable, Hashable, Codable {
         return copy
     }
 
-    /// The entry that decides the day: the latest officer entry, else the shipped one.
+    /// The entry listed for the day: the latest officer entry, else the shipped one.
     public func entry(on day: LocalDate) -> CalendarEntry? {
         added.last { $0.date == day } ?? shipped.first { $0.date == day }
+    }
+
+    /// The entry that decides the day under the calendar's reading, if any. An officer's own entry always does:
+    /// it is the company's statement about that day.
+    public func decidingEntry(on day: LocalDate) -> CalendarEntry? {
+        if let officer = added.last(where: { $0.date == day }) { return officer }
+        return shipped.first { $0.date == day && reading.counts($0.kind) }
     }
 
     /// Every entry in force, one per date, in date order; optionally only one year's.
@@ -87,7 +121,7 @@ public struct HolidayCalendar: Sendable, Hashable, Codable {
 
     /// Whether offices work that day: Monday to Friday unless a day off, weekends only when swapped.
     public func isWorkingDay(_ day: LocalDate) -> Bool {
-        if let entry = entry(on: day) {
+        if let entry = decidingEntry(on: day) {
             return entry.isWorking
         }
         return !day.isWeekend

@@ -98,18 +98,27 @@ public struct RefusalGroundRule: Sendable, Hashable, Codable {
     public var appliesTo: [RequestType]
     /// True when the officer must name the provision (for example the other law that requires keeping data).
     public var officerNamesProvision: Bool
+    /// A narrower citation for some request types (no-consent-needed cites Art. 14(2) for a deletion, Art. 10(1)
+    /// for a withdrawal); the others take `citation`.
+    public var citationByType: [RequestType: String]
     /// What the person is told beyond the citation: what they can do next.
     public var explanation: String
 
     public init(
         ground: RefusalGround, citation: String, appliesTo: [RequestType], officerNamesProvision: Bool = false,
-        explanation: String
+        citationByType: [RequestType: String] = [:], explanation: String
     ) {
         self.ground = ground
         self.citation = citation
         self.appliesTo = appliesTo
         self.officerNamesProvision = officerNamesProvision
+        self.citationByType = citationByType
         self.explanation = explanation
+    }
+
+    /// The provision a refusal of a request of that type cites.
+    public func citation(for type: RequestType) -> String {
+        citationByType[type] ?? citation
     }
 
     enum CodingKeys: String, CodingKey {
@@ -117,7 +126,18 @@ public struct RefusalGroundRule: Sendable, Hashable, Codable {
         case citation
         case appliesTo = "applies_to"
         case officerNamesProvision = "officer_names_provision"
+        case citationByType = "citation_by_type"
         case explanation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ground = try container.decode(RefusalGround.self, forKey: .ground)
+        citation = try container.decode(String.self, forKey: .citation)
+        appliesTo = try container.decode([RequestType].self, forKey: .appliesTo)
+        officerNamesProvision = try container.decode(Bool.self, forKey: .officerNamesProvision)
+        citationByType = try container.decodeIfPresent([RequestType: String].self, forKey: .citationByType) ?? [:]
+        explanation = try container.decode(String.self, forKey: .explanation)
     }
 }
 

@@ -139,7 +139,8 @@ extension RightsStore {
             try db.execute(
                 sql: """
                     UPDATE requests SET name = NULL, address = NULL, note = NULL, closing_note = NULL,
-                        extension_reason = NULL, late_reason = NULL
+                        extension_reason = NULL, late_reason = NULL, representative_name = NULL,
+                        representative_evidence = NULL, restriction_condition = NULL, evidence = NULL
                     WHERE id = ?
                     """, arguments: [request])
             try db.execute(

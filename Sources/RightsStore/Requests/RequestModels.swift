@@ -13,10 +13,18 @@ public struct NewRequest: Sendable {
     public var name: String?
     public var address: String?
     public var note: String?
+    /// Who acts for the person, if someone does (Law 91 Art. 24).
+    public var representative: Representative?
+    /// A restriction's condition as the person stated it: what may still be done with the data (Law 91 Art. 10(1)).
+    public var restrictionCondition: String?
+    /// Where the written or verifiable form of the request is kept: a scan's reference, an email's Message-ID, a
+    /// call recording (Law 91 Art. 10(2)).
+    public var evidence: String?
 
     public init(
         type: RequestType, subjects: [Identifier], channel: IntakeChannel, receivedAt: Date, processors: Bool = false,
-        scope: SuppressionPurpose = .marketing, name: String? = nil, address: String? = nil, note: String? = nil
+        scope: SuppressionPurpose = .marketing, name: String? = nil, address: String? = nil, note: String? = nil,
+        representative: Representative? = nil, restrictionCondition: String? = nil, evidence: String? = nil
     ) {
         self.type = type
         self.subjects = subjects
@@ -27,6 +35,9 @@ public struct NewRequest: Sendable {
         self.name = name
         self.address = address
         self.note = note
+        self.representative = representative
+        self.restrictionCondition = restrictionCondition
+        self.evidence = evidence
     }
 }
 
@@ -90,6 +101,9 @@ public struct RequestDetail: Sendable, Codable {
     public var name: String?
     public var address: String?
     public var note: String?
+    public var representative: Representative?
+    public var restrictionCondition: String?
+    public var evidence: String?
     public var extensionReason: String?
     /// The due date fixed at intake, before any extension.
     public var originalDueDate: String
@@ -147,7 +161,8 @@ public struct RequestDetail: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, address, note, events, subjects, letters
+        case name, address, note, events, subjects, letters, representative, evidence
+        case restrictionCondition = "restriction_condition"
         case extensionReason = "extension_reason"
         case originalDueDate = "original_due_date"
         case lateReason = "late_reason"
@@ -164,6 +179,10 @@ public struct RequestDetail: Sendable, Codable {
         try container.encodeIfPresent(name, forKey: .name)
         try container.encodeIfPresent(address, forKey: .address)
         try container.encodeIfPresent(note, forKey: .note)
+        // Promised as null when no one acts for the person, so it is always present.
+        try container.encode(representative, forKey: .representative)
+        try container.encodeIfPresent(restrictionCondition, forKey: .restrictionCondition)
+        try container.encodeIfPresent(evidence, forKey: .evidence)
         try container.encodeIfPresent(extensionReason, forKey: .extensionReason)
         try container.encode(originalDueDate, forKey: .originalDueDate)
         try container.encodeIfPresent(lateReason, forKey: .lateReason)
@@ -182,6 +201,9 @@ public struct RequestDetail: Sendable, Codable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
         address = try container.decodeIfPresent(String.self, forKey: .address)
         note = try container.decodeIfPresent(String.self, forKey: .note)
+        representative = try container.decodeIfPresent(Representative.self, forKey: .representative)
+        restrictionCondition = try container.decodeIfPresent(String.self, forKey: .restrictionCondition)
+        evidence = try container.decodeIfPresent(String.self, forKey: .evidence)
         extensionReason = try container.decodeIfPresent(String.self, forKey: .extensionReason)
         originalDueDate = try container.decode(String.self, forKey: .originalDueDate)
         lateReason = try container.decodeIfPresent(String.self, forKey: .lateReason)
@@ -195,7 +217,8 @@ public struct RequestDetail: Sendable, Codable {
     }
 
     init(
-        request: RequestView, name: String?, address: String?, note: String?, extensionReason: String?,
+        request: RequestView, name: String?, address: String?, note: String?, representative: Representative?,
+        restrictionCondition: String?, evidence: String?, extensionReason: String?,
         originalDueDate: String, lateReason: String?, ground: String?, groundCitation: String?, closingNote: String?,
         events: [Event], subjects: [Subject], processorsTold: [Processor], letters: [Letter]
     ) {
@@ -203,6 +226,9 @@ public struct RequestDetail: Sendable, Codable {
         self.name = name
         self.address = address
         self.note = note
+        self.representative = representative
+        self.restrictionCondition = restrictionCondition
+        self.evidence = evidence
         self.extensionReason = extensionReason
         self.originalDueDate = originalDueDate
         self.lateReason = lateReason
@@ -243,6 +269,8 @@ public struct Completion: Sendable {
     public var corrections: [(field: String, value: String)]
     /// Access: the SHA-256 of the report given to the person, recorded on the chain.
     public var reportSHA256: String?
+    /// Protection: the measures taken (Decree 356 Art. 5(5)), in the officer's words.
+    public var measures: String?
 
     public init(
         lateReason: String? = nil, corrections: [(field: String, value: String)] = [], reportSHA256: String? = nil

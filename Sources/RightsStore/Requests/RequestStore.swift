@@ -9,6 +9,12 @@ extension RightsStore {
     /// consent — suppresses its identifiers for marketing at once, from the time of receipt (invariant 7).
     public func createRequest(_ new: NewRequest, actor: String, at now: Date) throws -> RequestView {
         guard !new.subjects.isEmpty else { throw StoreError.refused("a request names at least one --subject") }
+        if let representative = new.representative, representative.name.trimmingWhitespace().isEmpty {
+            throw StoreError.refused("a representative is named: --representative NAME may not be blank")
+        }
+        if new.restrictionCondition != nil && new.type != .restriction {
+            throw StoreError.refused("--restriction-condition belongs to a restriction request, not \(new.type.rawValue)")
+        }
         try Self.refuseFuture(
             new.receivedAt, now: now, "the receipt time", "a request is logged when or after it arrives")
         return try perform(actor: actor, at: now) { db in try createRequest(new, actor: actor, at: now, db) }
@@ -36,14 +42,17 @@ extension RightsStore {
             sql: """
                 INSERT INTO requests(id, type, state, rule_set, channel, received_at, processors, scope,
                     ack_due, ack_due_date, due, due_date, citation, original_due, original_due_date, duplicate_of,
-                    name, address, note, created_at, created_by)
-                VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    name, address, note, representative_name, representative_relation, representative_evidence,
+                    restriction_condition, evidence, created_at, created_by)
+                VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 id, new.type.rawValue, ruleSet.id, new.channel.rawValue, ms(new.receivedAt), new.processors,
                 new.scope.rawValue, ms(deadlines.ackDue), deadlines.ackDueDate.description, ms(deadlines.due),
                 deadlines.dueDate.description, deadlines.citation, ms(deadlines.due),
-                deadlines.dueDate.description, duplicateOf, new.name, new.address, new.note, ms(now), actor,
+                deadlines.dueDate.description, duplicateOf, new.name, new.address, new.note,
+                new.representative?.name, new.representative?.relation.rawValue, new.representative?.evidence,
+                new.restrictionCondition, new.evidence, ms(now), actor,
             ])
         for (position, (subject, hash)) in zip(new.subjects, hashes).enumerated() {
             try db.execute(
@@ -78,11 +87,15 @@ extension RightsStore {
                 "ack_due": .string(view.ackDue), "due": .string(view.due), "processors": .bool(new.processors),
                 "subjects": .int(new.subjects.count), "suppressions": .int(suppressed),
                 "duplicate_of": .optional(duplicateOf),
+                "representative": .optional(new.representative?.relation.rawValue),
             ],
             subject: hashes[0],
             pii: [
                 "subjects": .array(new.subjects.map { .string($0.normalized) }), "name": .optional(new.name),
                 "address": .optional(new.address), "note": .optional(new.note),
+                "representative": .optional(new.representative?.name),
+                "representative_evidence": .optional(new.representative?.evidence),
+                "restriction_condition": .optional(new.restrictionCondition), "evidence": .optional(new.evidence),
             ])
         return (view, draft)
     }
@@ -236,6 +249,14 @@ extension RightsStore {
                 note = "suppressed for all processing"
             case .objection, .withdrawConsent:
                 note = "refusal confirmed; suppression in force since receipt"
+            case .protection:
+                guard let measures = completion.measures, !measures.trimmingWhitespace().isEmpty else {
+                    throw StoreError.refused(
+                        "a protection request completes with the measures taken: --measures TEXT")
+                }
+                // The officer's words about the person's data: sealed with it, and erased with it.
+                pii["measures"] = .string(measures)
+                note = measures
             case .access:
                 guard let digest = completion.reportSHA256 else {
                     throw StoreError.refused("an access request completes with its report: give --out DIR")
@@ -272,20 +293,61 @@ extension RightsStore {
         return view
     }
 
-    /// Refuses a request on a ground the law gives, with its citation.
+    /// Refuses a request on a ground the law gives, with its citation. A `duplicate` closing names the open request
+    /// of the same type it repeats (`duplicateOf`, else the one found at intake); it is answered there.
     public func rejectRequest(
-        _ id: String, ground: RefusalGround, note: String, at: Date, actor: String, now: Date
+        _ id: String, ground: RefusalGround, note: String?, duplicateOf: String? = nil, at: Date, actor: String,
+        now: Date
     ) throws -> RequestView {
         try step(id, .reject, at: at, actor: actor, now: now) { request, db in
-            let citation = request.ruleSet.refusal(ground)?.citation ?? ""
+            guard let rule = request.ruleSet.refusal(ground), rule.appliesTo.contains(request.type) else {
+                let offered = request.ruleSet.refusal(ground)?.appliesTo ?? []
+                throw StoreError.refused(
+                    RequestStepError.groundNotOffered(
+                        ground, request.type, ruleSet: request.ruleSet.id, offeredFor: offered
+                    ).description)
+            }
+            var original: String?
+            if ground == .duplicate {
+                let recorded = try String.fetchOne(
+                    db, sql: "SELECT duplicate_of FROM requests WHERE id = ?", arguments: [id])
+                guard let target = duplicateOf ?? recorded else {
+                    throw StoreError.refused(RequestStepError.duplicateNeedsOriginal.description)
+                }
+                try checkDuplicateTarget(target, of: id, type: request.type, db)
+                original = target
+            } else if note?.trimmingWhitespace().isEmpty ?? true {
+                throw StoreError.refused("a refusal tells the person why: --note TEXT")
+            }
+            let citation = rule.citation(for: request.type)
             try db.execute(
-                sql:
-                    "UPDATE requests SET closed_at = ?, ground = ?, ground_citation = ?, closing_note = ? WHERE id = ?",
-                arguments: [ms(at), ground.rawValue, citation, note, id])
-            return (
-                "rejected", "\(ground.rawValue) (\(citation)): \(note)",
-                ["ground": .string(ground.rawValue), "citation": .string(citation)], ["note": .string(note)]
-            )
+                sql: """
+                    UPDATE requests SET closed_at = ?, ground = ?, ground_citation = ?, closing_note = ?,
+                        duplicate_of = coalesce(?, duplicate_of)
+                    WHERE id = ?
+                    """,
+                arguments: [ms(at), ground.rawValue, citation, note, original, id])
+            var payload: [String: JSONValue] = ["ground": .string(ground.rawValue), "citation": .string(citation)]
+            if let original { payload["duplicate_of"] = .string(original) }
+            let summary = original.map { "\(ground.rawValue) of \($0) (\(citation))" } ?? "\(ground.rawValue) (\(citation))"
+            return ("rejected", note.map { summary + ": " + $0 } ?? summary, payload, note.map { ["note": .string($0)] })
+        }
+    }
+
+    /// The request a duplicate is closed into: another one, of the same type, still open.
+    private func checkDuplicateTarget(_ target: String, of id: String, type: RequestType, _ db: Database) throws {
+        guard target != id else { throw StoreError.refused(RequestStepError.duplicateOfItself.description) }
+        guard let row = try Row.fetchOne(db, sql: "SELECT type, state FROM requests WHERE id = ?", arguments: [target])
+        else {
+            throw StoreError.refused("no request \(target)")
+        }
+        let targetType = RequestType(rawValue: row["type"]) ?? type
+        guard targetType == type else {
+            throw StoreError.refused(RequestStepError.duplicateOfOtherType(target, targetType).description)
+        }
+        let state = RequestState(rawValue: row["state"]) ?? .received
+        guard state.isOpen else {
+            throw StoreError.refused(RequestStepError.duplicateOfClosed(target, state).description)
         }
     }
 
@@ -407,6 +469,30 @@ extension RightsStore {
     /// The shipped calendar plus the days an officer added.
     public func holidays() throws -> HolidayCalendar { try read { try holidayCalendar($0) } }
 
+    /// Which days end a period late (`holidays reading`): the Civil Code as written unless the company chose the
+    /// government's announced schedule. Deadlines fixed earlier do not move.
+    public func setCalendarReading(_ reading: CalendarReading, actor: String, now: Date) throws {
+        try perform(actor: actor, at: now) { db in
+            let before = try calendarReading(db)
+            try db.execute(
+                sql: """
+                    INSERT INTO meta(key, value) VALUES ('calendar_reading', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                    """, arguments: [reading.rawValue])
+            return (
+                (),
+                AuditDraft(
+                    kind: "holidays.reading",
+                    payload: ["reading": .string(reading.rawValue), "before": .string(before.rawValue)])
+            )
+        }
+    }
+
+    func calendarReading(_ db: Database) throws -> CalendarReading {
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'calendar_reading'")
+        return stored.flatMap(CalendarReading.init(rawValue:)) ?? .statutory
+    }
+
     public func addHoliday(_ date: LocalDate, name: String, working: Bool, actor: String, now: Date) throws {
         try perform(actor: actor, at: now) { db in
             try db.execute(
@@ -511,6 +597,7 @@ extension RightsStore {
 
     func holidayCalendar(_ db: Database) throws -> HolidayCalendar {
         var calendar = HolidayCalendar.vietnam
+        calendar.reading = try calendarReading(db)
         for row in try Row.fetchAll(db, sql: "SELECT date, name, working FROM holidays ORDER BY date") {
             guard let date = LocalDate(row["date"] as String) else { continue }
             calendar = calendar.adding(date: date, name: row["name"], working: row["working"])
@@ -616,9 +703,16 @@ extension RightsStore {
         ).map {
             RequestDetail.Letter(kind: $0["kind"], lang: $0["lang"], sentAt: time($0["sent_at"])!, text: $0["text"])
         }
+        let representative = (row["representative_name"] as String?).map { name in
+            Representative(
+                name: name,
+                relation: RepresentativeRelation(rawValue: row["representative_relation"] ?? "") ?? .agent,
+                evidence: row["representative_evidence"])
+        }
         return RequestDetail(
             request: view, name: row["name"], address: row["address"], note: row["note"],
-            extensionReason: row["extension_reason"], originalDueDate: row["original_due_date"],
+            representative: representative, restrictionCondition: row["restriction_condition"],
+            evidence: row["evidence"], extensionReason: row["extension_reason"], originalDueDate: row["original_due_date"],
             lateReason: row["late_reason"], ground: row["ground"], groundCitation: row["ground_citation"],
             closingNote: row["closing_note"], events: events, subjects: subjects, processorsTold: processors,
             letters: letters)

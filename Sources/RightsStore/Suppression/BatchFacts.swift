@@ -173,7 +173,7 @@ struct BatchFacts {
         case .refusals:
             try readSuppressions(db, keys, at: at)
             if purpose == .marketing, let version = query.doNotCallVersion {
-                try readDoNotCall(db, keys, version: version, open: open)
+                try readDoNotCall(db, keys, version: version, channel: channel, open: open)
             }
         case .permissions:
             guard purpose == .marketing else { return }
@@ -221,7 +221,7 @@ struct BatchFacts {
         for slot in facts.indices {
             let found = other.facts[slot]
             if !found.suppressions.isEmpty { facts[slot].suppressions += found.suppressions }
-            facts[slot].onDoNotCallList = facts[slot].onDoNotCallList || found.onDoNotCallList
+            facts[slot].doNotCall.formUnion(found.doNotCall)
             facts[slot].consentedChannels.formUnion(found.consentedChannels)
             if let recent = found.recentSends { facts[slot].recentSends = recent }
         }
@@ -254,21 +254,27 @@ struct BatchFacts {
         }
     }
 
-    /// Merges the sorted version with the sorted batch: a pass over both, no lookups.
+    /// Merges the sorted version with the sorted batch: a pass over both, no lookups. Only the kinds of listing
+    /// that stop advertising on the batch's channel are read (a calls-only number may still get an SMS).
     private mutating func readDoNotCall(
-        _ db: Database, _ keys: [HashKey], version: Int64, open: (ContactFacts) -> Bool
+        _ db: Database, _ keys: [HashKey], version: Int64, channel: Channel, open: (ContactFacts) -> Bool
     ) throws {
         let numbers = try Int.fetchOne(db, sql: "SELECT numbers FROM dnc_versions WHERE id = ?", arguments: [version])
+        let kinds = try DoNotCallBlocks.kinds(version: version, stopping: channel, db)
         if !scans(numbers ?? 0, perRecipient: 64) {
             for slot in keys.indices where mustRead(slot) || open(facts[slot]) {
-                facts[slot].onDoNotCallList = try DoNotCallBlocks.contains(keys[slot], version: version, db)
+                if let kind = try DoNotCallBlocks.kind(of: keys[slot], version: version, among: kinds, db) {
+                    facts[slot].doNotCall.formUnion(kind.channels)
+                }
             }
             return
         }
-        var position = 0
-        try DoNotCallBlocks.forEach(version: version, db) { listed in
-            while position < keys.count && keys[position] < listed { position += 1 }
-            if position < keys.count && keys[position] == listed { facts[position].onDoNotCallList = true }
+        for kind in kinds {
+            var position = 0
+            try DoNotCallBlocks.forEach(version: version, kind: kind, db) { listed in
+                while position < keys.count && keys[position] < listed { position += 1 }
+                if position < keys.count && keys[position] == listed { facts[position].doNotCall.formUnion(kind.channels) }
+            }
         }
     }
 

@@ -50,7 +50,7 @@ struct ContactFactsQuery {
     func facts(
         of keys: [HashKey], suppressions: [Row]? = nil,
         consents: [HashKey: [Channel: (granted: Bool, at: Int64)]]? = nil,
-        knownDoNotCall: [HashKey: Bool] = [:]
+        knownDoNotCall: [HashKey: DoNotCallKind?] = [:]
     ) throws -> [HashKey: ContactFacts] {
         var found: [HashKey: ContactFacts] = [:]
         for key in keys { found[key] = ContactFacts() }
@@ -96,8 +96,8 @@ struct ContactFactsQuery {
         }
         if let dncVersion {
             for key in keys {
-                found[key, default: ContactFacts()].onDoNotCallList =
-                    try knownDoNotCall[key] ?? DoNotCallBlocks.contains(key, version: dncVersion, db)
+                let kind = try knownDoNotCall[key] ?? DoNotCallBlocks.kind(of: key, version: dncVersion, db)
+                found[key, default: ContactFacts()].doNotCall = kind?.channels ?? []
             }
         }
         return found

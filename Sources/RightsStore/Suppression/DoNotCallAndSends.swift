@@ -63,7 +63,8 @@ public struct SendLogRow: Sendable {
 extension RightsStore {
     /// Imports a version of the national Do-Not-Call list, in force from `asOf`.
     public func importDoNotCall(
-        numbers: [(line: Int, number: Identifier)], invalid: [InvalidRow], fileName: String, fileSHA256: String,
+        numbers: [(line: Int, number: Identifier, kind: DoNotCallKind)], invalid: [InvalidRow], fileName: String,
+        fileSHA256: String,
         asOf: Date, actor: String, at now: Date
     ) throws -> DoNotCallImportResult {
         try perform(actor: actor, at: now) { db in
@@ -74,7 +75,12 @@ extension RightsStore {
                     """, arguments: [ms(asOf), fileName, fileSHA256, ms(now), actor])
             let version = db.lastInsertedRowID
             let count = try DoNotCallBlocks.write(
-                numbers.map { hasher.key($0.number.normalized) }, version: version, db)
+                numbers.map { (hasher.key($0.number.normalized), $0.kind) }, version: version, db)
+            var kinds: [String: JSONValue] = [:]
+            for kind in DoNotCallKind.allCases {
+                let listed = numbers.count { $0.kind == kind }
+                if listed > 0 { kinds[kind.rawValue] = .int(listed) }
+            }
             try db.execute(sql: "UPDATE dnc_versions SET numbers = ? WHERE id = ?", arguments: [count, version])
             var result = DoNotCallImportResult(numbers: count, invalid: invalid, version: version)
             result.asOf = Timestamp.vietnam(asOf)
@@ -83,6 +89,7 @@ extension RightsStore {
                 payload: [
                     "version": .int(version), "as_of": .string(result.asOf), "numbers": .int(count),
                     "invalid": .int(invalid.count), "file_name": .string(fileName), "file_sha256": .string(fileSHA256),
+                    "rows_by_kind": .object(kinds),
                 ])
             return (result, draft)
         }

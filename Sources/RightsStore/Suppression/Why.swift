@@ -13,9 +13,16 @@ public struct WhyAnswer: Sendable, Codable {
     public var lists: [ListMembership] = []
     public var suppressions: [SuppressionFact] = []
     public var dnc = false
+    /// How the number is registered on the Do-Not-Call list in force (`sms`, `call`, `both`), when it is.
+    public var dncKind: String?
     public var sends: [SendFact] = []
     public var requests: [RequestFact] = []
     public var explanation: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case identifier, identifiers, channels, lists, suppressions, dnc, sends, requests, explanation
+        case dncKind = "dnc_kind"
+    }
 
     public struct PersonIdentifier: Sendable, Codable {
         public var identifier: String?
@@ -127,6 +134,7 @@ extension WhyAnswer {
             "identifier": .string(identifier), "dnc": .bool(dnc),
             "explanation": .object(explanation.mapValues(JSONValue.string)),
         ]
+        object["dnc_kind"] = dncKind.map(JSONValue.string)
         object["identifiers"] = .array(
             identifiers.map { person in
                 var member: [String: JSONValue] = ["kind": .string(person.kind)]
@@ -301,11 +309,14 @@ extension RightsStore {
                         basis: row["basis"], status: personSuppressed ? "suppressed" : "active", consent: consent))
             }
             let dncVersion = try doNotCallVersion(at: now, db)
+            var askedKind: DoNotCallKind?
             if let dncVersion {
-                answer.dnc = try DoNotCallBlocks.contains(asked.key, version: dncVersion, db)
+                askedKind = try DoNotCallBlocks.kind(of: asked.key, version: dncVersion, db)
+                answer.dnc = askedKind != nil
+                answer.dncKind = askedKind?.rawValue
             }
             answer.channels = try channelStatus(
-                asked, person: person, suppressions: suppressionRows, askedDNC: answer.dnc, dncVersion: dncVersion,
+                asked, person: person, suppressions: suppressionRows, askedDNC: askedKind, dncVersion: dncVersion,
                 now: now, db)
             let sends = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM sends WHERE id_hash IN (\(placeholders))"), arguments: everyHash
@@ -354,7 +365,7 @@ extension RightsStore {
 
     /// The gate's verdict for marketing on each channel to `asked`, from the person's facts.
     private func channelStatus(
-        _ asked: PersonLinks.Member, person: [PersonLinks.Member], suppressions: [Row], askedDNC: Bool,
+        _ asked: PersonLinks.Member, person: [PersonLinks.Member], suppressions: [Row], askedDNC: DoNotCallKind?,
         dncVersion: Int64?, now: Date, _ db: Database
     ) throws -> [WhyAnswer.ChannelStatus] {
         // Each identifier's facts by the same reading as exports use, from the suppressions already read: the
@@ -455,7 +466,10 @@ extension RightsStore {
                 guard channel != "email", (send["normalized"] as String).hasPrefix("+"),
                     let version = try doNotCallVersion(at: Timestamp.date(milliseconds: sentAt), db)
                 else { continue }
-                if try DoNotCallBlocks.contains(key, version: version, db) { found.append(violation("DNC", nil)) }
+                let kinds = Channel(rawValue: channel).map(DoNotCallKind.kinds(stopping:)) ?? DoNotCallKind.allCases
+                if try DoNotCallBlocks.kind(of: key, version: version, among: kinds, db) != nil {
+                    found.append(violation("DNC", nil))
+                }
             }
             return found
         }

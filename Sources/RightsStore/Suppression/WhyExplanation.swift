@@ -331,6 +331,7 @@ private enum Vietnamese: Phrasebook {
         case .restriction: "yêu cầu hạn chế xử lý dữ liệu"
         case .objection: "yêu cầu phản đối"
         case .withdrawConsent: "yêu cầu rút lại sự đồng ý"
+        case .protection: "yêu cầu áp dụng biện pháp bảo vệ dữ liệu"
         case nil: "yêu cầu bảo vệ dữ liệu"
         }
     }
@@ -530,6 +531,7 @@ private enum English: Phrasebook {
         case .restriction: "request to restrict the processing of your data"
         case .objection: "objection"
         case .withdrawConsent: "withdrawal of consent"
+        case .protection: "request for measures to protect your data"
         case nil: "data protection request"
         }
     }
