@@ -9,7 +9,7 @@ public enum Vocabulary {
             .access: ("Truy cập dữ liệu", "Access"), .correction: ("Chỉnh sửa dữ liệu", "Correction"),
             .deletion: ("Xóa dữ liệu", "Deletion"), .restriction: ("Hạn chế xử lý", "Restriction"),
             .objection: ("Phản đối xử lý", "Objection"), .withdrawConsent: ("Rút lại sự đồng ý", "Consent withdrawal"),
-            .protection: ("Yêu cầu bảo vệ dữ liệu", "Protection measures"),
+            .protection: ("Biện pháp bảo vệ dữ liệu", "Protection measures"),
         ]
         return pick(names[type], language) ?? type.rawValue
     }

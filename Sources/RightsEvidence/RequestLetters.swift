@@ -21,10 +21,18 @@ public enum RequestLetters {
         }
     }
 
+    /// What was done, where the officer recorded it in their own words: a protection request's measures.
+    static func outcome(_ detail: RequestDetail) -> String? {
+        guard detail.request.type == .protection, detail.request.state == .completed,
+            let measures = detail.events.last(where: { $0.kind == "completed" })?.note
+        else { return nil }
+        return measures
+    }
+
     /// The letter's facts from the request as stored and the organisation as `org set` names it.
-    public static func context(_ detail: RequestDetail, organization: Organization, letterDate: Date) throws(
-        LetterError
-    ) -> LetterContext {
+    public static func context(_ detail: RequestDetail, organization: Organization, letterDate: Date)
+        throws(LetterError) -> LetterContext
+    {
         let view = detail.request
         guard let ackDueDate = LocalDate(view.ackDueDate), let dueDate = LocalDate(view.dueDate),
             let receivedAt = Timestamp.parse(view.receivedAt), let ackDue = Timestamp.parse(view.ackDue),
@@ -42,7 +50,8 @@ public enum RequestLetters {
             previousDueDate: view.extended ? LocalDate(detail.originalDueDate) : nil,
             refusalGround: detail.ground.flatMap(RefusalGround.init(rawValue:)), groundCitation: detail.groundCitation,
             rejectionNote: view.state == .rejected ? detail.closingNote : nil, duplicateOf: view.duplicateOf,
-            completedAt: view.closedAt.flatMap { Timestamp.parse($0) }, outcome: nil, suppressionSince: receivedAt,
+            completedAt: view.closedAt.flatMap { Timestamp.parse($0) }, outcome: outcome(detail),
+            suppressionSince: receivedAt,
             letterDate: letterDate)
     }
 }

@@ -5,12 +5,6 @@ import Testing
 /// a page, and nothing about anyone else.
 @Suite("access report, end to end")
 struct AccessReportEndToEndTests {
-    func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
-        let result = try desk.run(arguments + ["--json"])
-        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
-        return try result.json()
-    }
-
     @Test("the report holds every datum why knows, the rows' fields and messages, in both files; no one else")
     func report() throws {
         let desk = try Desk()

@@ -16,12 +16,6 @@ struct BackupEndToEndTests {
         ["912345678", "912 345 678", "912-345-678", "912.345.678", lan, "lan.nguyen@example.vn"]
     }
 
-    func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
-        let result = try desk.run(arguments + ["--json"])
-        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
-        return try result.json()
-    }
-
     /// Every file of a database as raw bytes, WAL and shared memory included.
     func databaseBytes(_ database: String) throws -> [(String, Data)] {
         try ["", "-wal", "-shm"].compactMap { suffix in

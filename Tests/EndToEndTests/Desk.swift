@@ -92,3 +92,10 @@ struct Desk {
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
 }
+
+/// Runs a command of `desk` with `--json` that must succeed and returns its document.
+func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
+    let result = try desk.run(arguments + ["--json"])
+    #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+    return try result.json()
+}

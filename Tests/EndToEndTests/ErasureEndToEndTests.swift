@@ -5,12 +5,6 @@ import Testing
 /// gone from the database files, stays suppressed, arrives suppressed if imported again, and the chain verifies.
 @Suite("erasure, end to end")
 struct ErasureEndToEndTests {
-    func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
-        let result = try desk.run(arguments + ["--json"])
-        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
-        return try result.json()
-    }
-
     /// Every file of the database as raw bytes, WAL and shared memory included.
     func databaseBytes(_ desk: Desk) throws -> [(String, Data)] {
         try ["", "-wal", "-shm"].compactMap { suffix in

@@ -5,12 +5,6 @@ import Testing
 /// checked with the regulator's own tools.
 @Suite("evidence, end to end")
 struct EvidenceEndToEndTests {
-    func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
-        let result = try desk.run(arguments + ["--json"])
-        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
-        return try result.json()
-    }
-
     /// Two requests in June, one in July, and a suppression recorded in June.
     func desk() throws -> (Desk, [String]) {
         let desk = try Desk()

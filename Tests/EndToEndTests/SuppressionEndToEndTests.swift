@@ -9,13 +9,6 @@ struct SuppressionEndToEndTests {
 
     // MARK: - Helpers
 
-    /// Runs a command with `--json` that must succeed and returns its document.
-    func json(_ desk: Desk, _ arguments: String...) throws -> [String: Any] {
-        let result = try desk.run(arguments + ["--json"])
-        #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
-        return try result.json()
-    }
-
     /// Imports `csv` as list `name` and returns the import's JSON.
     @discardableResult
     func importList(_ desk: Desk, _ name: String, _ csv: String, _ options: String...) throws -> [String: Any] {

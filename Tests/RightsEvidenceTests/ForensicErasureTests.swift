@@ -90,12 +90,31 @@ struct ForensicErasureTests {
             correction.id, completion: Completion(corrections: [(field: "name", value: "Phạm Thị Xoá (mới)")]),
             at: tick(), actor: "officer", now: clock)
 
+        // A restriction with its condition and form, and a protection request completed with its measures, both
+        // in the person's or the officer's words.
+        _ = try store.createRequest(
+            NewRequest(
+                type: .restriction, subjects: [email], channel: .paper, receivedAt: tick(),
+                restrictionCondition: "Xoá chỉ cho lưu trữ", evidence: "Đơn của Phạm Thị Xoá"), actor: "officer",
+            at: clock)
+        let protection = try store.createRequest(
+            NewRequest(type: .protection, subjects: [phone], channel: .email, receivedAt: tick()), actor: "officer",
+            at: clock)
+        _ = try store.verifyRequest(
+            protection.id, subject: nil, method: "otp", at: tick(), actor: "officer", now: clock)
+        var measures = Completion()
+        measures.measures = "Khóa tài khoản của Phạm Thị Xoá"
+        _ = try store.completeRequest(protection.id, completion: measures, at: tick(), actor: "officer", now: clock)
+
         // The deletion itself: named, addressed, verified by ID card, extended, a processor told, letters sent,
         // completed late with a reason that names her.
         let deletion = try store.createRequest(
             NewRequest(
                 type: .deletion, subjects: [phone, email], channel: .zalo, receivedAt: Self.start,
-                name: "Phạm Thị Xoá", address: "12 Nguyễn Huệ, Quận 1", note: "Xoá gọi tổng đài"), actor: "officer",
+                name: "Phạm Thị Xoá", address: "12 Nguyễn Huệ, Quận 1", note: "Xoá gọi tổng đài",
+                representative: Representative(
+                    name: "Lê Văn Xoá", relation: .agent, evidence: "Giấy ủy quyền 079188001234"),
+                evidence: "Thư của Xoá ngày 01/9"), actor: "officer",
             at: Self.start)
         clock = Self.start
         _ = try store.acknowledgeRequest(deletion.id, at: tick(), actor: "officer", now: clock)

@@ -29,7 +29,8 @@ private enum LetterFixture {
             organization: Organization(
                 name: "Công ty TNHH Ví Dụ", contact: "privacy@vidu.vn, 028 3823 4567",
                 address: "12 Lê Lợi, phường Sài Gòn, Thành phố Hồ Chí Minh", taxCode: "0312345678"),
-            recipientName: "Nguyễn Thị Lan", subjects: ["+84912345678"], requestID: "RQ-2026-000123", requestType: .deletion,
+            recipientName: "Nguyễn Thị Lan", subjects: ["+84912345678"], requestID: "RQ-2026-000123",
+            requestType: .deletion,
             ruleSetID: "vn-pdpl-2026", receivedAt: receivedAt, ackDue: instant("2026-03-05T00:00:00+07:00"),
             ackDueDate: day("2026-03-04"), due: instant("2026-03-24T00:00:00+07:00"), dueDate: day("2026-03-23"),
             citation: RuleSet.pdpl2026.rule(for: .deletion).citation, letterDate: instant(letterDate))
@@ -318,7 +319,10 @@ struct LetterTests {
             ("Law 91 Art. 15(2)(a)", "điểm a khoản 2 Điều 15 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
             ("Decree 13 Art. 12(3)-(4)", "khoản 3 và khoản 4 Điều 12 Nghị định số 13/2023/NĐ-CP"),
             // A run longer than two is "từ … đến …"; Vietnamese points go a, b, c, d, đ, e.
-            ("Law 91 Art. 4(3)(a)-(c)", "từ điểm a đến điểm c khoản 3 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
+            (
+                "Law 91 Art. 4(3)(a)-(c)",
+                "từ điểm a đến điểm c khoản 3 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"
+            ),
             ("Law 91 Art. 4(1)(c)-(d)", "điểm c và điểm d khoản 1 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
             ("Decree 13 Art. 16(2)(d)-(đ)", "điểm d và điểm đ khoản 2 Điều 16 Nghị định số 13/2023/NĐ-CP"),
             (

@@ -320,3 +320,45 @@ struct APITests {
         #expect(reads.withLock { $0 } == 3)
     }
 }
+
+/// Law 91 Art. 24: a representative filed through the API is recorded and shown as `request show` shows it.
+@Suite("the API and the law")
+struct APILawTests {
+    @Test func aRepresentativeAndARestrictionsConditionArriveThroughTheAPI() async throws {
+        let desk = try DeskFixture()
+        let body = #"""
+            {"type":"restriction","subjects":["0912345678"],"channel":"web",
+             "representative":{"name":"Nguyễn Văn Hùng","relation":"guardian","evidence":"Quyết định giám hộ 5/2026"},
+             "restriction_condition":"Chỉ lưu trữ","evidence":"Biểu mẫu trên web số 88"}
+            """#
+        try await Application(router: try desk.router()).test(.router) { client in
+            var id = ""
+            try await client.execute(
+                uri: "/api/v1/requests", method: .post, headers: desk.headers(.officer, json: true),
+                body: ByteBuffer(string: body)
+            ) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                id = json?["id"] as? String ?? ""
+            }
+            try await client.execute(
+                uri: "/api/v1/requests/\(id)", method: .get, headers: desk.headers(.officer, json: false)
+            ) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let representative = json?["representative"] as? [String: Any]
+                #expect(representative?["name"] as? String == "Nguyễn Văn Hùng")
+                #expect(representative?["relation"] as? String == "guardian")
+                #expect(json?["restriction_condition"] as? String == "Chỉ lưu trữ")
+            }
+            // An unknown relation is a 400 problem, and nothing is recorded.
+            let bad = #"{"type":"access","subjects":["0903000111"],"representative":{"name":"A","relation":"uncle"}}"#
+            try await client.execute(
+                uri: "/api/v1/requests", method: .post, headers: desk.headers(.officer, json: true),
+                body: ByteBuffer(string: bad)
+            ) { response in
+                #expect(response.status == .badRequest, "\(String(buffer: response.body))")
+            }
+        }
+        #expect(try desk.store.requests(RequestFilter(asOf: Date())).count == 1)
+    }
+}

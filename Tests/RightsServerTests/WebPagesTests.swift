@@ -316,6 +316,44 @@ struct WebPagesTests {
         }
     }
 
+    @Test("a representative filed on the form is shown; a duplicate closes with its button and no note")
+    func representativeAndDuplicate() async throws {
+        let desk = try DeskFixture()
+        try await Application(router: try desk.router()).test(.router) { client in
+            var officer = Browser(client)
+            _ = try await officer.signIn(try #require(desk.tokens[.officer]))
+            let form = try await officer.get("/requests/new")
+            #expect(form.html.contains(#"name="representative""#) && form.html.contains("Người giám hộ"))
+            let missing = try await officer.post(
+                "/requests",
+                [("type", "access"), ("subjects", "0912345678"), ("channel", "paper"), ("representative", "Trần B")])
+            #expect(missing.status == .badRequest)
+            let first = try await officer.post(
+                "/requests",
+                [
+                    ("type", "access"), ("subjects", "0912345678"), ("channel", "paper"),
+                    ("representative", "Nguyễn Văn Hùng"), ("relation", "guardian"),
+                ])
+            let firstID = String(try #require(first.headers[.location]).dropFirst("/requests/".count))
+            let page = try await officer.get("/requests/\(firstID)")
+            #expect(page.html.contains("Nguyễn Văn Hùng (Người giám hộ)"))
+            // harms-others is offered for access; not for a deletion's page.
+            #expect(page.html.contains(#"value="harms-others""#))
+            let second = try await officer.post(
+                "/requests", [("type", "access"), ("subjects", "+84 912 345 678"), ("channel", "web")])
+            let secondID = String(try #require(second.headers[.location]).dropFirst("/requests/".count))
+            _ = try await officer.get("/requests/\(secondID)")
+            let closed = try await officer.post("/requests/\(secondID)/reject", [("ground", "duplicate")])
+            #expect(closed.status == .seeOther, "\(closed.html)")
+            #expect(try desk.store.request(secondID).request.state == .rejected)
+            #expect(try desk.store.request(secondID).request.duplicateOf == firstID)
+            let deletion = try await officer.post(
+                "/requests", [("type", "deletion"), ("subjects", "0903000111"), ("channel", "web")])
+            let deletionPage = try await officer.get(try #require(deletion.headers[.location]))
+            #expect(!deletionPage.html.contains(#"value="harms-others""#))
+        }
+    }
+
     @Test("a request filed through the form appears in the queue, with its Vietnamese name exactly as typed")
     func intake() async throws {
         let desk = try DeskFixture()

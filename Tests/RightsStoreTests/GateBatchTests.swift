@@ -508,18 +508,25 @@ struct GateBatchTests {
         #expect(otherVersion.1 == 1000)
         #expect(emptyVersion.1 == 0)
         try scratch.store.read { db in
-            let missing = written.filter { !((try? DoNotCallBlocks.contains($0, version: version.0, kind: .both, db)) ?? false) }
+            let missing = written.filter {
+                !((try? DoNotCallBlocks.contains($0, version: version.0, kind: .both, db)) ?? false)
+            }
             #expect(missing.isEmpty, "\(missing.count) written keys not found")
             // Keys of another version, and the extremes below and above every block, are not in this one.
             let extremes = [HashKey.zero, HashKey([UInt8](repeating: 0xFF, count: 32))!]
-            let found = try (others + extremes).filter { try DoNotCallBlocks.contains($0, version: version.0, kind: .both, db) }
+            let found = try (others + extremes).filter {
+                try DoNotCallBlocks.contains($0, version: version.0, kind: .both, db)
+            }
             #expect(found.isEmpty, "\(found.count) keys never written were found")
-            #expect(try others.allSatisfy { try DoNotCallBlocks.contains($0, version: otherVersion.0, kind: .both, db) })
+            #expect(
+                try others.allSatisfy { try DoNotCallBlocks.contains($0, version: otherVersion.0, kind: .both, db) })
             #expect(try !pool.contains { try DoNotCallBlocks.contains($0, version: otherVersion.0, kind: .both, db) })
             // The first and last key of every block.
             for index in stride(from: 0, to: expected.count, by: DoNotCallBlocks.perBlock) {
                 #expect(try DoNotCallBlocks.contains(expected[index], version: version.0, kind: .both, db))
-                #expect(try DoNotCallBlocks.contains(expected[index - 1 < 0 ? 0 : index - 1], version: version.0, kind: .both, db))
+                #expect(
+                    try DoNotCallBlocks.contains(
+                        expected[index - 1 < 0 ? 0 : index - 1], version: version.0, kind: .both, db))
             }
             #expect(try DoNotCallBlocks.contains(expected.last!, version: version.0, kind: .both, db))
 
@@ -552,7 +559,10 @@ struct GateBatchTests {
                     arguments: [
                         emptyVersion.0
                     ]) == 0)
-            #expect(try !(pool + others).contains { try DoNotCallBlocks.contains($0, version: emptyVersion.0, kind: .both, db) })
+            #expect(
+                try !(pool + others).contains {
+                    try DoNotCallBlocks.contains($0, version: emptyVersion.0, kind: .both, db)
+                })
             var none = 0
             try DoNotCallBlocks.forEach(version: emptyVersion.0, kind: .both, db) { _ in none += 1 }
             #expect(none == 0)
@@ -581,7 +591,9 @@ struct GateBatchTests {
                 let blocks = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM dnc_blocks WHERE version_id = ?", arguments: [version])
                 #expect(blocks == (count + per - 1) / per, "\(count) keys")
-                #expect(try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: version, kind: .both, db) }, "\(count) keys")
+                #expect(
+                    try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: version, kind: .both, db) },
+                    "\(count) keys")
                 var streamed: [HashKey] = []
                 try DoNotCallBlocks.forEach(version: version, kind: .both, db) { streamed.append($0) }
                 #expect(streamed == keys.sorted(), "\(count) keys")
@@ -660,7 +672,8 @@ struct GateBatchTests {
                                     {
                                         mismatches.append(
                                             "scan facts, \(situation), \(number): on the list for \(channel) "
-                                                + "\(expected.doNotCall.contains(channel)) vs \(got.doNotCall.contains(channel))")
+                                                + "\(expected.doNotCall.contains(channel)) vs \(got.doNotCall.contains(channel))"
+                                        )
                                     }
                                     if got.consentedChannels.contains(channel)
                                         != expected.consentedChannels.contains(channel)
@@ -982,7 +995,8 @@ struct GateBatchTests {
             #expect(try db.tableExists("dnc_blocks"))
             for (id, keys) in versions {
                 #expect(
-                    try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: id, kind: .both, db) }, "version \(id)")
+                    try keys.allSatisfy { try DoNotCallBlocks.contains($0, version: id, kind: .both, db) },
+                    "version \(id)")
                 var streamed: [HashKey] = []
                 try DoNotCallBlocks.forEach(version: id, kind: .both, db) { streamed.append($0) }
                 #expect(streamed == keys.sorted(), "version \(id)")

@@ -174,13 +174,17 @@ extension RuleSet {
     private static let decree13RefusalGrounds: [RefusalGroundRule] = pdplRefusalGrounds.map { rule in
         let named = "Decree 13/2023/ND-CP, with the provision named by the officer"
         var byType: [RequestType: String] = [:]
-        if rule.appliesTo.contains(.access) && rule.ground != .duplicate { byType[.access] = "Decree 13 Art. 14(4)(a)-(c)" }
+        if rule.appliesTo.contains(.access) && rule.ground != .duplicate {
+            byType[.access] = "Decree 13 Art. 14(4)(a)-(c)"
+        }
         if rule.appliesTo.contains(.deletion) && rule.ground != .duplicate {
             byType[.deletion] = "Decree 13 Art. 16(2)(a)-(e)"
         }
-        if rule.ground == .duplicate { return RefusalGroundRule(
-            ground: .duplicate, citation: "Decree 13 Art. 9", appliesTo: rule.appliesTo,
-            explanation: rule.explanation) }
+        if rule.ground == .duplicate {
+            return RefusalGroundRule(
+                ground: .duplicate, citation: "Decree 13 Art. 9", appliesTo: rule.appliesTo,
+                explanation: rule.explanation)
+        }
         return RefusalGroundRule(
             ground: rule.ground,
             citation: named,

@@ -13,7 +13,8 @@ extension RightsStore {
             throw StoreError.refused("a representative is named: --representative NAME may not be blank")
         }
         if new.restrictionCondition != nil && new.type != .restriction {
-            throw StoreError.refused("--restriction-condition belongs to a restriction request, not \(new.type.rawValue)")
+            throw StoreError.refused(
+                "--restriction-condition belongs to a restriction request, not \(new.type.rawValue)")
         }
         try Self.refuseFuture(
             new.receivedAt, now: now, "the receipt time", "a request is logged when or after it arrives")
@@ -329,8 +330,11 @@ extension RightsStore {
                 arguments: [ms(at), ground.rawValue, citation, note, original, id])
             var payload: [String: JSONValue] = ["ground": .string(ground.rawValue), "citation": .string(citation)]
             if let original { payload["duplicate_of"] = .string(original) }
-            let summary = original.map { "\(ground.rawValue) of \($0) (\(citation))" } ?? "\(ground.rawValue) (\(citation))"
-            return ("rejected", note.map { summary + ": " + $0 } ?? summary, payload, note.map { ["note": .string($0)] })
+            let summary =
+                original.map { "\(ground.rawValue) of \($0) (\(citation))" } ?? "\(ground.rawValue) (\(citation))"
+            return (
+                "rejected", note.map { summary + ": " + $0 } ?? summary, payload, note.map { ["note": .string($0)] }
+            )
         }
     }
 
@@ -712,7 +716,8 @@ extension RightsStore {
         return RequestDetail(
             request: view, name: row["name"], address: row["address"], note: row["note"],
             representative: representative, restrictionCondition: row["restriction_condition"],
-            evidence: row["evidence"], extensionReason: row["extension_reason"], originalDueDate: row["original_due_date"],
+            evidence: row["evidence"], extensionReason: row["extension_reason"],
+            originalDueDate: row["original_due_date"],
             lateReason: row["late_reason"], ground: row["ground"], groundCitation: row["ground_citation"],
             closingNote: row["closing_note"], events: events, subjects: subjects, processorsTold: processors,
             letters: letters)

@@ -273,7 +273,9 @@ struct BatchFacts {
             var position = 0
             try DoNotCallBlocks.forEach(version: version, kind: kind, db) { listed in
                 while position < keys.count && keys[position] < listed { position += 1 }
-                if position < keys.count && keys[position] == listed { facts[position].doNotCall.formUnion(kind.channels) }
+                if position < keys.count && keys[position] == listed {
+                    facts[position].doNotCall.formUnion(kind.channels)
+                }
             }
         }
     }
