@@ -525,6 +525,19 @@ enum Migrations {
                     CREATE INDEX dnc_blocks_by_kind ON dnc_blocks(version_id, kind, first_hash);
                     """)
         }
+        migrator.registerMigration("Correct the citation of refusals that named Law 91 Art. 26") { db in
+            // The first rule set cited "Law 91 Art. 4(3), 26" for identity-not-verified and no-data: Art. 26 is
+            // about health and insurance data. A letter rendered again for such a refusal must cite the right
+            // provisions; the chain keeps what was recorded then.
+            for ground in [RefusalGround.identityNotVerified, .noData] {
+                guard let rule = RuleSet.pdpl2026.refusal(ground) else { continue }
+                try db.execute(
+                    sql: """
+                        UPDATE requests SET ground_citation = ?
+                        WHERE rule_set = 'vn-pdpl-2026' AND ground = ? AND ground_citation LIKE 'Law 91 Art. 4(3), 26%'
+                        """, arguments: [rule.citation, ground.rawValue])
+            }
+        }
         return migrator
     }
 }
