@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // Delivery of letters: STARTTLS for the SMTP client, and the HTTP client for the Zalo OA API.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The domain, pure: identifiers, CSV reading, rule sets, canonical JSON and the crypto they need.
@@ -53,6 +56,19 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        // Letters that reach people: a strict SMTP client on SwiftNIO, the Zalo OA message API, and the outbox that
+        // retries what failed.
+        .target(
+            name: "RightsDelivery",
+            dependencies: [
+                "RightsCore", "RightsStore", "RightsEvidence",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Realistic Vietnamese contact data, generated deterministically, for the demo and the benchmarks.
         .target(name: "RightsSamples", dependencies: ["RightsCore"]),
         // Mustache templates (letters, pages, reports) as a resource bundle.
@@ -64,7 +80,7 @@ let package = Package(
         .target(
             name: "RightsServer",
             dependencies: [
-                "RightsCore", "RightsStore", "RightsEvidence", "RightsTemplates",
+                "RightsCore", "RightsStore", "RightsEvidence", "RightsTemplates", "RightsDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "rightsdesk",
             dependencies: [
-                "RightsCore", "RightsStore", "RightsEvidence", "RightsSamples", "RightsServer",
+                "RightsCore", "RightsStore", "RightsEvidence", "RightsSamples", "RightsServer", "RightsDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -113,6 +129,10 @@ let package = Package(
         ),
         // Drives the built `rightsdesk` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "EndToEndTests", dependencies: ["rightsdesk", "RightsCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "RightsDeliveryTests",
+            dependencies: ["RightsDelivery", "RightsStore", "RightsEvidence", "RightsCore"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

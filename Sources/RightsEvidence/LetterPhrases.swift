@@ -4,6 +4,26 @@ import RightsCore
 /// of a representative. The phrases never say "your data": a letter may go to a representative (Law 91 Art. 24),
 /// so they speak of the data the request concerns.
 enum LetterPhrases {
+    /// The request's kind in a few words, for a short form.
+    static func shortTypeName(_ type: RequestType, _ language: LetterLanguage) -> String {
+        switch (type, language) {
+        case (.access, .vi): "xem dữ liệu"
+        case (.correction, .vi): "sửa dữ liệu"
+        case (.deletion, .vi): "xóa dữ liệu"
+        case (.restriction, .vi): "hạn chế xử lý"
+        case (.objection, .vi): "phản đối xử lý"
+        case (.withdrawConsent, .vi): "rút lại sự đồng ý"
+        case (.protection, .vi): "bảo vệ dữ liệu"
+        case (.access, .en): "access"
+        case (.correction, .en): "correction"
+        case (.deletion, .en): "deletion"
+        case (.restriction, .en): "restriction"
+        case (.objection, .en): "objection"
+        case (.withdrawConsent, .en): "consent withdrawal"
+        case (.protection, .en): "protection"
+        }
+    }
+
     static func typeName(_ type: RequestType, _ language: LetterLanguage) -> String {
         switch (type, language) {
         case (.access, .vi): "yêu cầu xem, cung cấp dữ liệu cá nhân"

@@ -11,6 +11,9 @@ public enum LetterKind: String, Sendable, CaseIterable {
     case completion
     case rejection
     case refusalConfirmation = "refusal-confirmation"
+
+    /// Whether the letter has a short form for an SMS or a Zalo reply (`--short`, at most 160 characters).
+    public var hasShortForm: Bool { self == .ack || self == .refusalConfirmation }
 }
 
 /// The language of a letter (`--lang`): Vietnamese, or English as a second language.
@@ -144,8 +147,10 @@ public struct LetterRenderer: Sendable {
     public init(directory: URL) throws {
         var templates: [String: MustacheTemplate] = [:]
         for language in LetterLanguage.allCases {
-            for kind in LetterKind.allCases {
-                let name = Self.templateName(kind, language)
+            let names =
+                LetterKind.allCases.map { Self.templateName($0, language) }
+                + LetterKind.allCases.filter(\.hasShortForm).map { Self.templateName($0, language, short: true) }
+            for name in names {
                 let file = directory.appendingPathComponent(name + ".mustache")
                 guard let data = FileManager.default.contents(atPath: file.path) else {
                     throw LetterError.templateMissing(path: file.path)
@@ -176,8 +181,41 @@ public struct LetterRenderer: Sendable {
         return template.render(view).precomposedStringWithCanonicalMapping
     }
 
-    static func templateName(_ kind: LetterKind, _ language: LetterLanguage) -> String {
-        language.rawValue + "/" + kind.rawValue
+    /// The short form for an SMS or a Zalo reply: at most `LetterRenderer.shortLimit` characters, one line. The
+    /// company's contact is left out, then its name shortened, when the whole would be longer.
+    public func renderShort(_ kind: LetterKind, language: LetterLanguage, context: LetterContext) throws -> String {
+        guard kind.hasShortForm else {
+            throw LetterError.notApplicable(kind: kind, reason: "only ack and refusal-confirmation have a short form")
+        }
+        let name = Self.templateName(kind, language, short: true)
+        guard let template = templates[name] else { throw LetterError.templateMissing(path: name + ".mustache") }
+        var view = try LetterView(kind: kind, language: language, context: context)
+        func text() -> String {
+            template.render(view).precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+                .replacingOccurrences(of: "\n", with: " ")
+        }
+        var result = text()
+        if result.count > Self.shortLimit {
+            view.hasContact = false
+            result = text()
+        }
+        if result.count > Self.shortLimit {
+            let excess = result.count - Self.shortLimit
+            let keep = max(8, view.organization.count - excess - 1)
+            view.organization = String(view.organization.prefix(keep)) + "…"
+            result = text()
+        }
+        guard result.count <= Self.shortLimit else {
+            throw LetterError.notApplicable(kind: kind, reason: "the short form does not fit in 160 characters")
+        }
+        return result
+    }
+
+    /// The most characters a short form may have (one SMS of the contract's measure).
+    public static let shortLimit = 160
+
+    static func templateName(_ kind: LetterKind, _ language: LetterLanguage, short: Bool = false) -> String {
+        language.rawValue + "/" + kind.rawValue + (short ? "-short" : "")
     }
 }
 
@@ -238,6 +276,11 @@ struct LetterView {
     var isDeletion: Bool
     var suppressionSince: String
     var stopsOnReceipt: Bool
+    /// The short forms' compact dates: `09:15 02/03/2026`, `23/03/2026`.
+    var receivedShort: String
+    var dueShort: String
+    var sinceShort: String
+    var typeShort: String
 
     init(kind: LetterKind, language: LetterLanguage, context: LetterContext) throws {
         guard let ruleSet = RuleSet.named(context.ruleSetID) else {
@@ -285,6 +328,10 @@ struct LetterView {
         hasAckCitation = ackRule != nil
         ackCitation = ackRule.map(format.citation) ?? ""
         stopsAdvertisingAtIntake = context.requestType.stopsMarketingAtIntake
+        receivedShort = LetterFormat.compact(context.receivedAt)
+        dueShort = LetterFormat.compact(context.dueDate)
+        sinceShort = LetterFormat.compact(context.suppressionSince ?? context.receivedAt)
+        typeShort = LetterPhrases.shortTypeName(context.requestType, language)
         let rule = ruleSet.rule(for: context.requestType)
         periodLength = format.length(rule.period(processors: context.processors))
         extensionLength = rule.extensionPeriod.map(format.length) ?? ""
@@ -430,6 +477,19 @@ struct LetterFormat {
                 .replacingOccurrences(of: ", with the provision", with: " and the provision")
                 .replacingOccurrences(of: "named by the officer", with: "named in this letter")
         }
+    }
+
+    /// `09:15 02/03/2026` in Vietnam time, for a short form.
+    static func compact(_ instant: Date) -> String {
+        let local = Int((instant.timeIntervalSince1970 + Double(VietnamTime.offsetSeconds)).rounded(.down))
+        let secondOfDay = (local % 86_400 + 86_400) % 86_400
+        return "\(twoDigits(secondOfDay / 3600)):\(twoDigits(secondOfDay / 60 % 60)) "
+            + compact(VietnamTime.date(of: instant))
+    }
+
+    /// `23/03/2026`.
+    static func compact(_ day: LocalDate) -> String {
+        "\(twoDigits(day.day))/\(twoDigits(day.month))/\(day.year)"
     }
 
     /// A period's length as the letter states it: `20 ngày`, `2 ngày làm việc`, `72 giờ`; `20 days`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import RightsCore
 import RightsStore
 import Synchronization
@@ -8,9 +9,12 @@ import Synchronization
 public struct DeskContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: StaffUser?
+    /// The client's address, for the portal's hourly limit per address (nil when the transport has none).
+    public let remoteAddress: SocketAddress?
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The signed-in user if their role may do `action`: 401 when no one is signed in, 403 when the role may not.

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import RightsCore
+import RightsDelivery
 import RightsEvidence
 import RightsStore
 import RightsTemplates
@@ -24,11 +25,19 @@ public struct DeskServer: Sendable {
     public let tokenCacheLifetime: TimeInterval
     /// HTTP and desk metrics for `/metrics`.
     public let metrics: ServerMetrics
+    /// Letters rendered from the templates and sent through the outbox; a template that does not load shows as the
+    /// page's error, not as a server that does not start.
+    let letters: Result<LetterSender, WebPages.WebTemplateError>
 
     public init(
-        installation: Installation, zaloSecret: String?, tokenCacheLifetime: TimeInterval = 1,
-        now: @escaping @Sendable () -> Date = { Date() }
+        installation: Installation, zaloSecret: String?, delivery: DeliveryConfiguration = DeliveryConfiguration(),
+        tokenCacheLifetime: TimeInterval = 1, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        letters = Result {
+            LetterSender(
+                delivery: LetterDelivery(store: installation.store, configuration: delivery),
+                renderer: try LetterRenderer())
+        }.mapError { WebPages.WebTemplateError(description: "\($0)") }
         self.tokenCacheLifetime = tokenCacheLifetime
         metrics = ServerMetrics()
         self.installation = installation
@@ -68,6 +77,7 @@ public struct DeskServer: Sendable {
         APIRoutes(server: self).add(to: router.group("/api/v1").add(middleware: APIProblems()))
         WebRoutes(server: self).add(to: router)
         WebhookRoutes(server: self).add(to: router)
+        PortalController(server: self).add(to: router)
         // Counts only, for Prometheus scraping with an officer's or auditor's token.
         router.get("/metrics") { _, context in
             _ = try context.require(.readRequests)
@@ -89,6 +99,33 @@ public struct DeskServer: Sendable {
                 address: .hostname(host, port: port),
                 availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)),
             logger: logger)
+    }
+
+    /// Delivers what the outbox holds due, every `interval`, until cancelled: letters whose first attempt failed
+    /// and those queued by another process, across restarts (the outbox is in the database). Failures of the loop
+    /// itself (the database busy with an import) are counted and retried at the next turn; nothing personal is
+    /// logged.
+    public func runOutbox(every interval: Duration = .seconds(5), logger: Logger) async {
+        guard case .success(let sender) = letters, !sender.delivery.configuration.isEmpty else { return }
+        while !Task.isCancelled {
+            do {
+                let outcomes = try await sender.delivery.deliverDue(actor: "serve", now: now)
+                for (delivery, result) in outcomes {
+                    // The reason may quote the address: the log says only which delivery and whether it is retried.
+                    if case .failed(_, let retryAt) = result {
+                        logger.warning(
+                            "delivery \(delivery.id) of \(delivery.requestID) failed",
+                            metadata: [
+                                "channel": "\(delivery.message.channel.rawValue)",
+                                "retried": "\(retryAt != nil)",
+                            ])
+                    }
+                }
+            } catch {
+                logger.warning("outbox turn failed", metadata: ["kind": "\(type(of: error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
     }
 
     /// A connection that sends nothing for this long between requests, or stops halfway through a request's

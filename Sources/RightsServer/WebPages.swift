@@ -272,7 +272,7 @@ struct WebPage: Sendable {
 }
 
 extension HTTPFields.Element.Name {
-    fileprivate static let referrerPolicy = Self("Referrer-Policy")!
+    static let referrerPolicy = Self("Referrer-Policy")!
 }
 
 /// A refusal on a page that re-renders the form with its message rather than an error page.

@@ -13,8 +13,6 @@ struct WebRoutes: Sendable {
     let server: DeskServer
     let sessions = SessionStore()
     let pages = WebPages()
-    /// Loaded once; a missing letter template shows as the preview's error, not as a failed page.
-    let letters = Result { try LetterRenderer() }.mapError { WebPages.WebTemplateError(description: "\($0)") }
 
     var store: RightsStore { server.store }
 
@@ -311,7 +309,8 @@ struct WebRoutes: Sendable {
                 view["letterLanguages"] = options(
                     [("vi", "Tiếng Việt"), ("en", "English")], selected: language.rawValue)
                 do {
-                    view["preview"] = try letterText(detail, kind: kind, language: language, now: server.now())
+                    view["preview"] = try server.letters.get().render(
+                        id, kind: kind, language: language, now: server.now())
                     view["hasPreview"] = true
                     view["previewKind"] = kind.rawValue
                     view["previewLang"] = language.rawValue
@@ -389,13 +388,24 @@ struct WebRoutes: Sendable {
             _ = try store.rejectRequest(
                 id, ground: ground, note: note, duplicateOf: form.text("of"), at: now, actor: user.name, now: now)
         }
-        addStep(router, "letter") { id, form, user, now in
-            guard let kind = form["kind"].flatMap(LetterKind.init(rawValue:)),
-                let language = form["lang"].flatMap(LetterLanguage.init(rawValue:))
-            else { throw Problem.badRequest("kind, lang") }
-            let text = try letterText(try store.request(id), kind: kind, language: language, now: now)
-            try store.recordLetter(
-                id, kind: kind.rawValue, language: language.rawValue, text: text, actor: user.name, now: now)
+        // Sending a letter records it and delivers it where delivery is configured; the page then shows the
+        // timeline with `letter-delivered` or `letter-delivery-failed` (retried by `serve`).
+        router.post("/requests/{id}/letter") { request, context in
+            await handle(request, context, post: true) { page, context in
+                let user = try context.require(.manageRequests)
+                let id = try context.parameters.require("id")
+                let form = page.form
+                guard let kind = form["kind"].flatMap(LetterKind.init(rawValue:)),
+                    let language = form["lang"].flatMap(LetterLanguage.init(rawValue:))
+                else { throw Problem.badRequest("kind, lang") }
+                let sender = try server.letters.get()
+                do {
+                    _ = try await sender.send(id, kind: kind, language: language, actor: user.name, now: server.now())
+                } catch let error as LetterError {
+                    throw StoreError.refused(error.description)
+                }
+                return page.redirect("/requests/\(id)?done=letter")
+            }
         }
     }
 
@@ -512,21 +522,6 @@ struct WebRoutes: Sendable {
         case .rejected: return .rejection
         default: return view.extended ? .extension : .ack
         }
-    }
-
-    /// The letter's text as `rightsdesk request letter` renders it, from the same templates and the same facts.
-    private func letterText(_ detail: RequestDetail, kind: LetterKind, language: LetterLanguage, now: Date) throws
-        -> String
-    {
-        let organization = try store.organizationRecord()
-        let context: LetterContext
-        do throws(LetterError) {
-            try RequestLetters.check(kind, for: detail)
-            context = try RequestLetters.context(detail, organization: organization, letterDate: now)
-        } catch {
-            throw StoreError.refused(error.description)
-        }
-        return try letters.get().render(kind, language: language, context: context)
     }
 
     // MARK: A new request

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import RightsCore
 import RightsStore
 
@@ -36,7 +37,25 @@ struct WebhookRoutes {
             let (store, now) = (server.store, server.now())
             let outcome = try await server.offload { try store.recordZaloEvent(event, at: now) }
             context.logger.info("zalo webhook \(event.eventName): \(outcome.outcome)")
+            if outcome.outcome == "objection", let requestID = outcome.requestID { confirm(requestID, context.logger) }
             return try json(outcome)
+        }
+    }
+
+    /// Answers an objection filed from a Zalo message with the one short confirmation of the refusal, no advertising
+    /// in it (Decree 91/2020 Art. 16(3)-(4)), when Zalo delivery is configured. It runs after the webhook has been
+    /// answered (Zalo waits 2 seconds at most); a failed delivery stays in the outbox for `serve` to retry.
+    private func confirm(_ requestID: String, _ logger: Logger) {
+        guard case .success(let sender) = server.letters, sender.delivery.configuration.zalo != nil else { return }
+        let now = server.now()
+        Task {
+            do {
+                _ = try await sender.send(
+                    requestID, kind: .refusalConfirmation, language: .vi, actor: "zalo-webhook", now: now)
+            } catch {
+                logger.warning(
+                    "refusal confirmation for \(requestID) not sent", metadata: ["kind": "\(type(of: error))"])
+            }
         }
     }
 }

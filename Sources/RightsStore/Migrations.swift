@@ -538,6 +538,61 @@ enum Migrations {
                         """, arguments: [rule.citation, ground.rawValue])
             }
         }
+        migrator.registerMigration("Create the outbox of letters to deliver") { db in
+            // One row per message of a letter to deliver (mail, or Zalo OA message): written with the letter in one
+            // transaction, attempted under a lease so two processes never send it at once, retried with backoff
+            // until delivered or refused for good. Recipient and text are personal data, erased with the person.
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY,
+                        request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+                        letter_id INTEGER REFERENCES letters(id) ON DELETE CASCADE,
+                        channel TEXT NOT NULL CHECK (channel IN ('email', 'zalo')),
+                        recipient TEXT NOT NULL,
+                        subject TEXT,
+                        body TEXT NOT NULL,
+                        html TEXT,
+                        message_id TEXT NOT NULL UNIQUE,
+                        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+                        attempts INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        leased_until INTEGER,
+                        reply TEXT,
+                        last_error TEXT,
+                        delivered_at INTEGER,
+                        created_at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+                    CREATE INDEX deliveries_by_request ON deliveries(request_id);
+                    """)
+        }
+        migrator.registerMigration("Create the public portal's attempts") { db in
+            // One row per code sent: the code only as a keyed hash, the identifier and client address as keyed
+            // hashes for the hourly limits, the person's words until the request holds them (cleared when filed
+            // or expired, the row deleted after a day).
+            try db.execute(
+                sql: """
+                    CREATE TABLE portal_attempts (
+                        id TEXT PRIMARY KEY,
+                        id_hash BLOB NOT NULL,
+                        client_hash BLOB NOT NULL,
+                        type TEXT NOT NULL,
+                        identifier TEXT,
+                        name TEXT,
+                        details TEXT,
+                        lang TEXT NOT NULL,
+                        code_hash BLOB NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        wrong_codes INTEGER NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('open', 'ended', 'filed')),
+                        request_id TEXT,
+                        created_at INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX portal_attempts_by_identifier ON portal_attempts(id_hash, created_at);
+                    CREATE INDEX portal_attempts_by_client ON portal_attempts(client_hash, created_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -87,6 +87,9 @@ public final class RightsStore: Sendable {
 
     public func read<T>(_ work: (Database) throws -> T) throws -> T { try pool.read(work) }
 
+    /// A write that is bookkeeping, not an event of the record (a delivery's lease, a portal attempt's counter).
+    func write<T>(_ work: (Database) throws -> T) throws -> T { try pool.write(work) }
+
     /// A read in one snapshot, like `read`, for the desk's busiest lookups: the transaction is opened and closed with
     /// cached statements instead of SQL compiled twice per call, which is a tenth of a lookup's cost at 10M entries.
     func snapshotRead<T>(_ work: (Database) throws -> T) throws -> T {

@@ -52,21 +52,38 @@ enum Output {
     static func run<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as StoreError {
+        } catch {
+            throw exitCode(reporting: error)
+        }
+    }
+
+    /// `run` for work that waits (delivery of a letter).
+    static func runAsync<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw exitCode(reporting: error)
+        }
+    }
+
+    /// Says on stderr why the command failed and gives its exit code: 65 for bad input, 1 otherwise.
+    static func exitCode(reporting error: any Error) -> ExitCode {
+        switch error {
+        case let error as ExitCode:
+            return error
+        case let error as StoreError:
             if error.isBadInput {
                 self.error(error.description)
-                throw ExitCode(65)
+                return ExitCode(65)
             }
             self.error("rightsdesk: \(error.description)")
-            throw ExitCode(1)
-        } catch let error as CLIError {
+            return ExitCode(1)
+        case let error as CLIError:
             self.error(error.isBadInput ? error.message : "rightsdesk: \(error.message)")
-            throw ExitCode(error.isBadInput ? 65 : 1)
-        } catch {
+            return ExitCode(error.isBadInput ? 65 : 1)
+        default:
             self.error("rightsdesk: \(error)")
-            throw ExitCode(1)
+            return ExitCode(1)
         }
     }
 }

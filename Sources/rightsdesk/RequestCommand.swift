@@ -162,26 +162,27 @@ extension Request {
         }
     }
 
-    struct Ack: ParsableCommand {
+    struct Ack: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Acknowledge receipt (received → acknowledged).")
 
         @Argument(help: "The request's id.") var id: String
-        @Flag(help: "Also record the acknowledgement letter (Vietnamese) as sent.") var send = false
+        @Flag(help: "Also send the acknowledgement letter (Vietnamese): recorded, and delivered where configured.")
+        var send = false
         @OptionGroup var at: AtOption
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
+        func run() async throws {
+            let installation = try Output.run { try database.open() }
+            let sender = try Output.run { try LetterCommands.sender(installation) }
             let view = try Output.run {
-                let installation = try database.open()
                 let now = Date()
-                let view = try installation.store.acknowledgeRequest(
+                return try installation.store.acknowledgeRequest(
                     id, at: at.resolved(now), actor: actor.resolved, now: now)
-                if send {
-                    _ = try LetterCommands.send(installation, id: id, kind: .ack, language: .vi, actor: actor.resolved)
-                }
-                return view
+            }
+            if send {
+                _ = try await LetterCommands.send(sender, id: id, kind: .ack, language: .vi, actor: actor.resolved)
             }
             try RequestOutput.print(view, json: output.json)
         }

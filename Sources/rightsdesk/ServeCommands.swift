@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import RightsCore
+import RightsDelivery
 import RightsEvidence
 import RightsServer
 import RightsStore
@@ -21,8 +23,21 @@ struct Serve: AsyncParsableCommand {
         if secret == nil {
             Output.error("rightsdesk: RIGHTSDESK_ZALO_OA_SECRET is not set: every Zalo webhook call will be refused")
         }
-        let server = DeskServer(installation: installation, zaloSecret: secret)
+        let delivery: DeliveryConfiguration
+        do {
+            delivery = try DeliveryConfiguration.fromEnvironment()
+        } catch {
+            throw Output.exitCode(reporting: CLIError(message: error.description))
+        }
+        if delivery.isEmpty {
+            Output.error(
+                "rightsdesk: letters are recorded, not delivered: set RIGHTSDESK_SMTP_URL and RIGHTSDESK_MAIL_FROM "
+                    + "(mail) or RIGHTSDESK_ZALO_OA_ACCESS_TOKEN (Zalo)")
+        }
+        let server = DeskServer(installation: installation, zaloSecret: secret, delivery: delivery)
         let app = try server.makeApplication(host: host, port: port)
+        let outbox = Task { await server.runOutbox(logger: Logger(label: "rightsdesk.outbox")) }
+        defer { outbox.cancel() }
         try await app.runService()
         server.lookups.flush()
     }

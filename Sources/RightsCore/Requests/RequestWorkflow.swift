@@ -55,7 +55,9 @@ public enum RequestWorkflow {
     public static func next(
         after step: RequestStep, on request: RequestSnapshot, at: Date, allVerifiedAfter: Bool = false
     ) throws(RequestStepError) -> RequestState {
-        guard at >= request.lastEventAt else {
+        // Times are kept in milliseconds: a step taken in the same millisecond as the last event (a request filed
+        // and verified at once on the portal) does not precede it.
+        guard Timestamp.milliseconds(at) >= Timestamp.milliseconds(request.lastEventAt) else {
             throw .beforePreviousEvent(Timestamp.vietnam(request.lastEventAt))
         }
         guard request.state.isOpen else { throw .closed(request.state, step) }

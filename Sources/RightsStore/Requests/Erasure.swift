@@ -154,6 +154,8 @@ extension RightsStore {
                 sql: "UPDATE request_events SET note = NULL WHERE request_id = ? AND note IS NOT NULL",
                 arguments: [request])
             count("request_events", db.changesCount)
+            try db.execute(sql: "DELETE FROM deliveries WHERE request_id = ?", arguments: [request])
+            count("deliveries", db.changesCount)
             try db.execute(sql: "DELETE FROM letters WHERE request_id = ?", arguments: [request])
             count("letters", db.changesCount)
         }

@@ -130,60 +130,67 @@ extension RightsStore {
         _ id: String, subject: Identifier?, method: String, at: Date, actor: String, now: Date
     ) throws -> RequestView {
         try perform(actor: actor, at: now) { db in
-            let request = try snapshot(id, db)
-            let subjects = try Row.fetchAll(
-                db, sql: "SELECT position, normalized, id_hash, verified_at FROM request_subjects WHERE request_id = ?",
-                arguments: [id])
-            var targets = subjects.filter { ($0["verified_at"] as Int64?) == nil }
-            if let subject {
-                guard let match = subjects.first(where: { ($0["normalized"] as String) == subject.normalized }) else {
-                    throw StoreError.refused(RequestStepError.unknownSubject(subject.normalized).description)
-                }
-                guard (match["verified_at"] as Int64?) == nil else {
-                    throw StoreError.refused(RequestStepError.alreadyVerified(subject.normalized).description)
-                }
-                targets = [match]
-            }
-            if targets.isEmpty { throw StoreError.refused("every identifier of \(id) is already verified") }
-            let remaining = subjects.count - subjects.filter { ($0["verified_at"] as Int64?) != nil }.count
-            let newState = try transition(.verify, request, at: at, allVerifiedAfter: remaining == targets.count)
-            for target in targets {
-                try db.execute(
-                    sql:
-                        "UPDATE request_subjects SET verified_at = ?, method = ? WHERE request_id = ? AND position = ?",
-                    arguments: [ms(at), method, id, target["position"] as Int])
-                try addEvent(
-                    id, at: at, kind: "verified", actor: actor, note: "\(target["normalized"] as String) by \(method)",
-                    now: now, db)
-            }
-            try db.execute(sql: "UPDATE requests SET state = ? WHERE id = ?", arguments: [newState.rawValue, id])
-            var widened = 0
-            let scope: String =
-                try String.fetchOne(db, sql: "SELECT scope FROM requests WHERE id = ?", arguments: [id]) ?? ""
-            if newState == .verified, scope == "all", request.type == .objection || request.type == .withdrawConsent {
-                // An unverified claim must not block someone's OTPs; a verified objection to all processing does.
-                for row in subjects {
-                    widened += try insertSuppression(
-                        Array(row["id_hash"] as Data), purpose: .all, reason: "\(request.type.rawValue) request \(id)",
-                        since: at, requestID: id, actor: actor, now: now, db)
-                }
-                try addEvent(
-                    id, at: at, kind: "suppressed", actor: actor, note: "all processing, once verified", now: now, db)
-            }
-            let draft = AuditDraft(
-                kind: "request.verify",
-                payload: [
-                    "request_id": .string(id), "at": .string(Timestamp.vietnam(at)),
-                    "verified": .int(targets.count), "state": .string(newState.rawValue), "suppressions": .int(widened),
-                ],
-                subject: Array(subjects[0]["id_hash"] as Data),
-                // The method is what staff typed ("CCCD 079… của …"): sealed with the person's data.
-                pii: [
-                    "identifiers": .array(targets.map { .string($0["normalized"] as String) }),
-                    "method": .string(method),
-                ])
-            return (try requestView(id, db), draft)
+            try verifyRequest(id, subject: subject, method: method, at: at, actor: actor, now: now, db)
         }
+    }
+
+    /// The body of `verifyRequest` inside a caller's unit of work (the portal files and verifies in one).
+    func verifyRequest(
+        _ id: String, subject: Identifier?, method: String, at: Date, actor: String, now: Date, _ db: Database
+    ) throws -> (RequestView, AuditDraft) {
+        let request = try snapshot(id, db)
+        let subjects = try Row.fetchAll(
+            db, sql: "SELECT position, normalized, id_hash, verified_at FROM request_subjects WHERE request_id = ?",
+            arguments: [id])
+        var targets = subjects.filter { ($0["verified_at"] as Int64?) == nil }
+        if let subject {
+            guard let match = subjects.first(where: { ($0["normalized"] as String) == subject.normalized }) else {
+                throw StoreError.refused(RequestStepError.unknownSubject(subject.normalized).description)
+            }
+            guard (match["verified_at"] as Int64?) == nil else {
+                throw StoreError.refused(RequestStepError.alreadyVerified(subject.normalized).description)
+            }
+            targets = [match]
+        }
+        if targets.isEmpty { throw StoreError.refused("every identifier of \(id) is already verified") }
+        let remaining = subjects.count - subjects.filter { ($0["verified_at"] as Int64?) != nil }.count
+        let newState = try transition(.verify, request, at: at, allVerifiedAfter: remaining == targets.count)
+        for target in targets {
+            try db.execute(
+                sql:
+                    "UPDATE request_subjects SET verified_at = ?, method = ? WHERE request_id = ? AND position = ?",
+                arguments: [ms(at), method, id, target["position"] as Int])
+            try addEvent(
+                id, at: at, kind: "verified", actor: actor, note: "\(target["normalized"] as String) by \(method)",
+                now: now, db)
+        }
+        try db.execute(sql: "UPDATE requests SET state = ? WHERE id = ?", arguments: [newState.rawValue, id])
+        var widened = 0
+        let scope: String =
+            try String.fetchOne(db, sql: "SELECT scope FROM requests WHERE id = ?", arguments: [id]) ?? ""
+        if newState == .verified, scope == "all", request.type == .objection || request.type == .withdrawConsent {
+            // An unverified claim must not block someone's OTPs; a verified objection to all processing does.
+            for row in subjects {
+                widened += try insertSuppression(
+                    Array(row["id_hash"] as Data), purpose: .all, reason: "\(request.type.rawValue) request \(id)",
+                    since: at, requestID: id, actor: actor, now: now, db)
+            }
+            try addEvent(
+                id, at: at, kind: "suppressed", actor: actor, note: "all processing, once verified", now: now, db)
+        }
+        let draft = AuditDraft(
+            kind: "request.verify",
+            payload: [
+                "request_id": .string(id), "at": .string(Timestamp.vietnam(at)),
+                "verified": .int(targets.count), "state": .string(newState.rawValue), "suppressions": .int(widened),
+            ],
+            subject: Array(subjects[0]["id_hash"] as Data),
+            // The method is what staff typed ("CCCD 079… của …"): sealed with the person's data.
+            pii: [
+                "identifiers": .array(targets.map { .string($0["normalized"] as String) }),
+                "method": .string(method),
+            ])
+        return (try requestView(id, db), draft)
     }
 
     /// The one extension the law allows, with its reason; the new due date is fixed now.
@@ -397,26 +404,11 @@ extension RightsStore {
     }
 
     /// Records a letter as sent, with its exact text (sealed on the chain, kept for the access report).
+    /// Records a letter as sent, with its exact text (for the access report and the evidence); nothing to deliver.
     public func recordLetter(
         _ id: String, kind: String, language: String, text: String, actor: String, now: Date
     ) throws {
-        try perform(actor: actor, at: now) { db in
-            _ = try snapshot(id, db)
-            try db.execute(
-                sql: "INSERT INTO letters(request_id, kind, lang, text, sent_at, actor) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [id, kind, language, text, ms(now), actor])
-            try addEvent(id, at: now, kind: "letter-sent", actor: actor, note: "\(kind) (\(language))", now: now, db)
-            let subject = try Data.fetchOne(
-                db, sql: "SELECT id_hash FROM request_subjects WHERE request_id = ? ORDER BY position", arguments: [id])
-            let draft = AuditDraft(
-                kind: "request.letter",
-                payload: [
-                    "request_id": .string(id), "kind": .string(kind), "lang": .string(language),
-                    "text_sha256": .string(Digest.sha256Hex(text)),
-                ],
-                subject: subject.map { Array($0) }, pii: ["text": .string(text)])
-            return ((), draft)
-        }
+        try recordLetter(id, kind: kind, language: language, text: text, deliveries: [], actor: actor, now: now)
     }
 
     // MARK: Reading
@@ -571,7 +563,7 @@ extension RightsStore {
         }
     }
 
-    fileprivate func snapshot(_ id: String, _ db: Database) throws -> RequestSnapshot {
+    func snapshot(_ id: String, _ db: Database) throws -> RequestSnapshot {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT type, state, rule_set, due, extended FROM requests WHERE id = ?", arguments: [id])
@@ -626,7 +618,7 @@ extension RightsStore {
         return nil
     }
 
-    fileprivate func addEvent(
+    func addEvent(
         _ id: String, at: Date, kind: String, actor: String, note: String?, now: Date, _ db: Database
     ) throws {
         try db.execute(
