@@ -6,7 +6,10 @@ It makes a fresh installation in a temporary folder (`rightsdesk init`, an offic
 Selenium: sign in with the officer's token, file an objection through the new-request form (the subject
 "0912 345 678", a Vietnamese name with every diacritic), and find it in the queue with its id and the Vietnamese
 type label. Then the same flow again in a browser with JavaScript disabled, since every page must work without it.
-A screenshot of the queue is saved and its path printed.
+A screenshot of the queue is saved and its path printed. Last, a person files an objection on the public portal in
+a phone-sized window (390 px) with JavaScript off: the one-time code is read from a real SMTP server on loopback
+(Tests/Fixtures/smtp-sink.py, aiosmtpd from .venv-mail/), the request is filed, and the page must not scroll
+sideways.
 
     scripts/install-browser-deps
     .venv-smoke/bin/python scripts/browser-smoke.py --bin "$(swift build --show-bin-path)/rightsdesk"
@@ -81,15 +84,16 @@ def run_cli(binary, *args):
 class Server:
     """`rightsdesk serve` on a free port, its output in a log file; stopped by `stop()` whatever happened."""
 
-    def __init__(self, binary, database, folder):
+    def __init__(self, binary, database, folder, extra_env=None):
         self.binary = binary
         self.database = database
+        self.extra_env = extra_env or {}
         self.log_path = os.path.join(folder, "server.log")
         self.process = None
         self.port = None
 
     def start(self):
-        env = dict(os.environ, RIGHTSDESK_ZALO_OA_SECRET="browser-smoke-secret")
+        env = dict(os.environ, RIGHTSDESK_ZALO_OA_SECRET="browser-smoke-secret", **self.extra_env)
         env.pop("RIGHTSDESK_DB", None)
         # A port taken between choosing it and binding it (another job on the machine) is tried again.
         for _ in range(3):
@@ -144,17 +148,131 @@ class Server:
         return "server log: " + (" | ".join(tail) if tail else "(empty)")
 
 
-def browser(folder, javascript):
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAIL_PYTHON = os.path.join(ROOT, ".venv-mail", "bin", "python")
+SINK = os.path.join(ROOT, "Tests", "Fixtures", "smtp-sink.py")
+PORTAL_EMAIL = "thu.pham@example.vn"
+
+
+class MailSink:
+    """A real SMTP server on loopback (aiosmtpd) keeping each message as NNNN.eml in a folder."""
+
+    def __init__(self, folder):
+        self.folder = os.path.join(folder, "mail")
+        self.process = None
+        self.port = None
+
+    def start(self):
+        if not os.access(MAIL_PYTHON, os.X_OK):
+            raise SmokeFailure(f"{MAIL_PYTHON} is missing: run scripts/install-deps (aiosmtpd from PyPI)")
+        self.process = subprocess.Popen(
+            [MAIL_PYTHON, SINK, "--dir", self.folder, "--port", "0"], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("READY "):
+            raise SmokeFailure(f"the SMTP sink did not start: {line!r}")
+        self.port = int(line.split()[1])
+
+    def code_for(self, address, timeout=20):
+        import email
+        from email import policy
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name in sorted(os.listdir(self.folder), reverse=True) if os.path.isdir(self.folder) else []:
+                if not name.endswith(".json"):
+                    continue
+                with open(os.path.join(self.folder, name), encoding="utf-8") as file:
+                    envelope = json.load(file)
+                if address not in envelope.get("rcpt_tos", []):
+                    continue
+                with open(os.path.join(self.folder, name[:-5] + ".eml"), "rb") as file:
+                    message = email.message_from_bytes(file.read(), policy=policy.default)
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                found = re.search(r"\b(\d{6})\b", body)
+                if found:
+                    return found.group(1)
+            time.sleep(0.2)
+        raise SmokeFailure(f"no code reached {address} within {timeout} s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def portal_flow(server, sink, folder, screenshot):
+    """A person on a phone, JavaScript off: the portal's form, the code from the mail, the request filed."""
+    label = "portal (390 px, JS off)"
+    driver = browser(folder, False, size="390,844")
+    try:
+        try:
+            if scripts_run(driver):
+                raise SmokeFailure(f"{label}: the browser runs page scripts, so this run does not test what it says")
+            # Headless Chromium keeps windows at least 500 px wide: a phone's viewport is emulated instead.
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+            )
+            driver.get(server.base + "/portal")
+            if path_of(driver) != "/portal" or "Gửi yêu cầu về dữ liệu cá nhân" not in page_text(driver, 2000):
+                raise SmokeFailure(f"{label}: /portal does not show the Vietnamese form: {page_text(driver)}")
+            form = "form[action='/portal']"
+            choose(driver, f"{form} select#type", "objection", label)
+            type_into(driver, f"{form} input#identifier", PORTAL_EMAIL, label)
+            type_into(driver, f"{form} input#name", NAME, label)
+            field(driver, f"{form} button[type=submit]", label).click()
+            wait_for(driver, f"{label} (expected the code form)", lambda d: d.find_elements(By.CSS_SELECTOR, "input#code"))
+            code = sink.code_for(PORTAL_EMAIL)
+            type_into(driver, "form[action='/portal/verify'] input#code", code, label)
+            field(driver, "form[action='/portal/verify'] button[type=submit]", label).click()
+            wait_for(
+                driver, f"{label} (expected the request's id)",
+                lambda d: re.search(r"RQ-\d{4}-\d{6}", page_text(d, 2000)) is not None,
+            )
+            request_id = re.search(r"RQ-\d{4}-\d{6}", page_text(driver, 2000)).group(0)
+            # Sideways scrolling: the document may not be wider than the window.
+            widths = driver.execute_cdp_cmd(
+                "Runtime.evaluate",
+                {"expression": "[document.documentElement.scrollWidth, window.innerWidth]", "returnByValue": True},
+            )["result"]["value"]
+            if widths[1] != 390:
+                raise SmokeFailure(f"{label}: the viewport is {widths[1]} px wide, not the phone's 390 px")
+            if widths[0] > widths[1]:
+                raise SmokeFailure(f"{label}: the page is {widths[0]} px wide in a {widths[1]} px window")
+            if not driver.save_screenshot(screenshot):
+                raise SmokeFailure(f"{label}: the screenshot could not be written to {screenshot}")
+            log(f"{label}: filed {request_id} with the code from the mail; {widths[0]} px in {widths[1]} px")
+            return request_id
+        except SmokeFailure as failure:
+            kept = save_failure(driver, folder, "portal")
+            if kept:
+                failure.args = (f"{failure.args[0]} (kept: {', '.join(kept)})",)
+            raise
+        except WebDriverException as error:
+            kept = save_failure(driver, folder, "portal")
+            raise SmokeFailure(f"{label}: the browser failed at {driver.current_url}: {error.msg or error}")
+    finally:
+        try:
+            driver.quit()
+        except WebDriverException:
+            pass
+
+
+def browser(folder, javascript, size="1280,900"):
     options = Options()
     options.binary_location = CHROMIUM
     for argument in (
-        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={size}",
         "--lang=vi-VN", "--no-first-run", "--disable-gpu",
     ):
         options.add_argument(argument)
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    name = "chromedriver.log" if javascript else "chromedriver-nojs.log"
+    name = f"chromedriver-{'js' if javascript else 'nojs'}-{size.replace(',', 'x')}.log"
     service = Service(executable_path=CHROMEDRIVER, log_output=os.path.join(folder, name))
     try:
         driver = webdriver.Chrome(service=service, options=options)
@@ -370,8 +488,14 @@ def main():
     screenshot_nojs = f"{root}-nojs{extension or '.png'}"
     database = os.path.join(folder, "desk.sqlite")
     log(f"working in {folder}")
-    server = Server(binary, database, folder)
+    sink = MailSink(folder)
+    server = None
     try:
+        sink.start()
+        server = Server(
+            binary, database, folder,
+            {"RIGHTSDESK_SMTP_URL": f"smtp://127.0.0.1:{sink.port}", "RIGHTSDESK_MAIL_FROM": "dpo@vidu.example.vn"},
+        )
         run_cli(binary, "init", "--org", ORGANIZATION, "--db", database)
         issued = json.loads(run_cli(binary, "users", "add", "lan", "--role", "officer", "--json", "--db", database))
         token = issued.get("token")
@@ -391,9 +515,14 @@ def main():
         missing = [request_id for request_id in ids if request_id not in listed_ids]
         if missing:
             raise SmokeFailure(f"`rightsdesk request list --json` does not list {missing} (it lists {sorted(listed_ids)})")
+        ids.append(portal_flow(server, sink, folder, f"{root}-portal-390{extension or '.png'}"))
+        shown = json.loads(run_cli(binary, "request", "show", ids[-1], "--json", "--db", database))
+        if shown.get("channel") != "web" or (shown.get("subjects") or [{}])[0].get("method") != "otp-email":
+            raise SmokeFailure(f"the portal's {ids[-1]} is not a web request verified by otp-email: {shown}")
     except SmokeFailure as failure:
         log(f"FAILED: {failure}")
-        log(server.log_tail())
+        if server:
+            log(server.log_tail())
         log(f"kept for inspection: {folder}")
         return 1
     except Exception as error:  # an unexpected error still fails clearly and stops the server
@@ -401,9 +530,14 @@ def main():
         log(f"kept for inspection: {folder}")
         return 1
     finally:
-        server.stop()
+        if server:
+            server.stop()
+        sink.stop()
 
-    log(f"passed in {time.monotonic() - started:.1f} s: signed in, filed {', '.join(ids)}, found in the queue")
+    log(
+        f"passed in {time.monotonic() - started:.1f} s: signed in, filed {', '.join(ids[:-1])}, found in the queue; "
+        f"{ids[-1]} filed on the portal"
+    )
     log(f"screenshot: {screenshot}")
     print(screenshot)
     return 0
