@@ -56,10 +56,9 @@ struct Outbox: AsyncParsableCommand {
             let installation = try Output.run { try database.open() }
             let sender = try Output.run { try LetterCommands.sender(installation) }
             guard !sender.delivery.configuration.isEmpty else {
-                throw try Output.run {
-                    throw CLIError(
-                        message: "delivery is not configured (RIGHTSDESK_SMTP_URL, RIGHTSDESK_ZALO_OA_ACCESS_TOKEN)")
-                }
+                throw Output.exitCode(
+                    reporting: CLIError(
+                        message: "delivery is not configured (RIGHTSDESK_SMTP_URL, RIGHTSDESK_ZALO_OA_ACCESS_TOKEN)"))
             }
             let chosen = ids.isEmpty ? nil : ids
             let now = Date()

@@ -127,6 +127,33 @@ struct LetterLanguageTests {
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
+    /// `--short`, for an SMS or a Zalo reply: at most 160 characters, the request's id, Vietnamese words only.
+    @Test func everyShortFormFitsAnSMSAndIsVietnamese() throws {
+        let renderer = try LetterRenderer()
+        var checked = 0
+        for variant in Self.variants() where variant.kind.hasShortForm {
+            for language in LetterLanguage.allCases {
+                var context = variant.context
+                context.organization.name = "Công ty Cổ phần Thương mại và Dịch vụ Kỹ thuật Số Phương Nam Việt Nam"
+                context.organization.contact = "privacy@phuongnam-digital-services.example.vn, 028 3823 4567"
+                let text = try renderer.renderShort(variant.kind, language: language, context: context)
+                #expect(text.count <= LetterRenderer.shortLimit, "\(variant.label) \(language): \(text)")
+                #expect(text.contains(context.requestID) && !text.contains("\n"))
+                if language == .vi {
+                    let unknown = try Self.unknownWords(text).filter {
+                        !Self.allowed.contains($0) && $0.count > 1 && !$0.contains(where: \.isNumber)
+                    }
+                    #expect(unknown.isEmpty, "\(variant.label): \(unknown)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 20)
+        #expect(throws: LetterError.self) {
+            try renderer.renderShort(.completion, language: .vi, context: Self.context(.deletion))
+        }
+    }
+
     @Test func aRepresentativeIsAddressedAndTheSubjectNamedOnce() throws {
         var context = Self.context(.access)
         context.representative = Representative(name: "Nguyễn Văn Hùng", relation: .parent)
