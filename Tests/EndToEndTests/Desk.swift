@@ -50,14 +50,16 @@ struct Desk {
     @discardableResult
     func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-    func run(_ arguments: [String]) throws -> Result {
+    func run(_ arguments: [String]) throws -> Result { try run(arguments, environment: [:]) }
+
+    /// Runs the binary with `environment` added to the process's own (and `RIGHTSDESK_DB`): delivery settings, an
+    /// OA secret.
+    func run(_ arguments: [String], environment extra: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Desk.binary)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["RIGHTSDESK_DB"] = database
-        process.environment = environment
+        process.environment = environment(adding: extra)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -69,6 +71,14 @@ struct Desk {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// The environment a command of this desk runs with: the process's own, `RIGHTSDESK_DB`, then `extra`.
+    func environment(adding extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["RIGHTSDESK_DB"] = database
+        environment.merge(extra) { _, new in new }
+        return environment
     }
 
     /// Writes `bytes` into the desk's folder and returns the path.

@@ -264,7 +264,7 @@ struct PortalPage {
             types: RequestType.allCases.map { type in
                 PortalOption(value: type.rawValue, label: text.typeLabel(type), selected: values.type == type.rawValue)
             }, identifierValue: values.identifier ?? "", nameValue: values.name ?? "",
-            detailsValue: values.details ?? "", attempt: attempt, sentText: text.sent(sentTo),
+            detailsValue: values.details ?? "", attempt: attempt, hasSent: !sentTo.isEmpty, sentText: text.sent(sentTo),
             doneText: text.done(requestID, dueDate), requestID: requestID)
     }
 }
@@ -288,6 +288,8 @@ struct PortalView {
     var nameValue: String
     var detailsValue: String
     var attempt: String
+    /// The code page right after the code went out says where to; a retry after a wrong code does not repeat it.
+    var hasSent: Bool
     var sentText: String
     var doneText: String
     var requestID: String
