@@ -128,6 +128,32 @@ public struct DeskServer: Sendable {
         }
     }
 
+    /// Mails the staff digest at 08:00 Vietnam time on every working day to `recipients` (checked each minute, once
+    /// a day, remembered in the database across restarts), until cancelled.
+    public func runDigest(to recipients: [String], every interval: Duration = .seconds(60), logger: Logger) async {
+        guard case .success(let sender) = letters, sender.delivery.configuration.smtp != nil, !recipients.isEmpty
+        else { return }
+        while !Task.isCancelled {
+            let instant = now()
+            do {
+                if try Reminders.isDue(store, at: instant) {
+                    let sent = try await Reminders.send(
+                        store, configuration: sender.delivery.configuration, to: recipients, asOf: instant,
+                        actor: "serve")
+                    logger.info(
+                        "digest sent",
+                        metadata: [
+                            "acknowledgements": "\(sent.reminders.acknowledgements.count)",
+                            "overdue": "\(sent.reminders.overdue.count)", "due_soon": "\(sent.reminders.dueSoon.count)",
+                        ])
+                }
+            } catch {
+                logger.warning("digest not sent", metadata: ["kind": "\(type(of: error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
     /// A connection that sends nothing for this long between requests, or stops halfway through a request's
     /// headers, is closed: hundreds of half-sent requests cannot hold the desk's connections for minutes.
     public static let idleTimeout = TimeAmount.seconds(30)

@@ -79,6 +79,9 @@ public final class ServerMetrics: Sendable {
             gauge(
                 "rightsdesk_requests_due_within_2_days", [], figures.dueWithinTwoDays,
                 "Open requests due in the next 48 hours.")
+            gauge(
+                "rightsdesk_acknowledgements_late", [], figures.acknowledgementsLate,
+                "Requests acknowledged after the 2 working days, or still unacknowledged past them.")
             counter("rightsdesk_gate_runs_total", [], figures.gateRuns, "Send batches judged by the gate.")
             for reason in ExclusionReason.allCases {
                 counter(

@@ -8,6 +8,8 @@ public struct DeskMetrics: Sendable, Equatable {
     public var openRequestsByState: [String: Int] = [:]
     public var overdue = 0
     public var dueWithinTwoDays = 0
+    /// Requests acknowledged after `ack_due`, and open ones still unacknowledged past it (Decree 356 Art. 5).
+    public var acknowledgementsLate = 0
     public var gateRuns = 0
     public var gateExclusionsByReason: [String: Int] = [:]
     public var webhookEventsByOutcome: [String: Int] = [:]
@@ -35,6 +37,14 @@ extension RightsStore {
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM requests WHERE \(open) AND due >= ? AND due < ?",
                     arguments: [ms(now), ms(now.addingTimeInterval(2 * 86400))]) ?? 0
+            metrics.acknowledgementsLate =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM requests
+                        WHERE acknowledged_at > ack_due
+                            OR (acknowledged_at IS NULL AND \(open) AND ack_due < ?)
+                        """, arguments: [ms(now)]) ?? 0
             for excluded in try String.fetchAll(db, sql: "SELECT excluded FROM gate_runs") {
                 metrics.gateRuns += 1
                 if case .object(let counts)? = try? JSONValue(parsing: Array(excluded.utf8)) {

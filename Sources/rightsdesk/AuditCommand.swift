@@ -1,10 +1,47 @@
 import ArgumentParser
+import RightsCore
 import Foundation
 import RightsStore
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the audit chain.", subcommands: [Verify.self])
+        abstract: "Read the audit chain back, or check it.", subcommands: [Log.self, Verify.self])
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The chain's events: what happened, when, by whom, to which request (sealed data stays sealed).")
+
+        @Option(help: "Only this request's events.") var request: String?
+        @Option(help: "From this Vietnam date (yyyy-mm-dd).") var from: String?
+        @Option(help: "To this Vietnam date, inclusive.") var to: String?
+        @Option(help: "An event kind (request.new) or its family (request).") var kind: String?
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            for (name, value) in [("--from", from), ("--to", to)] where value != nil && LocalDate(value!) == nil {
+                throw ValidationError("\(name) \(value!) is not a date (yyyy-mm-dd)")
+            }
+        }
+
+        func run() throws {
+            let entries = try Output.run {
+                try database.open().store.auditLog(
+                    AuditLogFilter(
+                        requestID: request, from: from.flatMap(LocalDate.init), through: to.flatMap(LocalDate.init),
+                        kind: kind))
+            }
+            if output.json {
+                try Output.json(["events": entries])
+                return
+            }
+            for entry in entries {
+                Output.line(
+                    "\(entry.seq)  \(entry.at)  \(entry.kind)  \(entry.actor)\(entry.requestID.map { "  \($0)" } ?? "")  "
+                        + entry.summary)
+            }
+        }
+    }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

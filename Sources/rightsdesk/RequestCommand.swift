@@ -9,8 +9,26 @@ struct Request: ParsableCommand {
         abstract: "Rights requests: log, track under the legal clock, and close with evidence.",
         subcommands: [
             New.self, Show.self, List.self, Ack.self, Verify.self, Extend.self, Complete.self, Reject.self,
-            Withdraw.self, Letter.self, Processor.self,
+            Withdraw.self, Letter.self, Processor.self, Export.self,
         ])
+}
+
+/// The columns of `request export`: the contract's, then who acted and how it ended.
+enum RequestExportRow {
+    static let header = [
+        "id", "type", "state", "channel", "received_at", "ack_due_date", "acknowledged_at", "ack_late", "due_date",
+        "days_left", "late", "closed_at", "rule_set", "name",
+    ]
+
+    static func fields(_ item: RequestListItem) -> [String] {
+        let view = item.request
+        return [
+            view.id, view.type.rawValue, view.state.rawValue, view.channel.rawValue, view.receivedAt, view.ackDueDate,
+            item.acknowledgedAt ?? "", item.ackLate ? "true" : "false", view.dueDate,
+            view.state.isOpen ? String(item.daysLeft) : "", view.late ? "true" : "false", view.closedAt ?? "",
+            view.ruleSet, item.name ?? "",
+        ]
+    }
 }
 
 extension RequestType: ExpressibleByArgument {}
@@ -132,12 +150,16 @@ extension Request {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The queue, sorted by due date.")
+        static let configuration = CommandConfiguration(
+            abstract: "The queue, sorted by due date: who each request is for and how many days are left.")
 
         @Option(help: "Only this state.") var state: RequestState?
         @Option(help: "Only this type.") var type: RequestType?
         @Flag(help: "Only open requests whose due instant is before --as-of.") var overdue = false
+        @Flag(help: "Only open requests not acknowledged whose acknowledgement was due before --as-of.")
+        var ackOverdue = false
         @Option(help: "Only open requests due within this many days of --as-of.") var dueWithin: Int?
+        @Option(help: "A name (case and diacritics ignored) or an identifier in any written form.") var search: String?
         @Option(help: "The time to judge against (default: now).") var asOf: TimeArgument?
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -148,17 +170,71 @@ extension Request {
 
         func run() throws {
             let filter = RequestFilter(
-                state: state, type: type, overdue: overdue, dueWithinDays: dueWithin, asOf: asOf?.date ?? Date())
-            let views = try Output.run { try database.open().store.requests(filter) }
+                state: state, type: type, overdue: overdue, dueWithinDays: dueWithin, ackOverdue: ackOverdue,
+                search: search, asOf: asOf?.date ?? Date())
+            let items = try Output.run { try database.open().store.requestList(filter) }
             if output.json {
-                try Output.json(["requests": views])
-            } else if views.isEmpty {
+                try Output.json(["requests": items])
+            } else if items.isEmpty {
                 Output.line("No requests match.")
             } else {
-                for view in views {
-                    Output.line("\(view.id)  \(view.type.rawValue)  \(view.state.rawValue)  due \(view.dueDate)")
+                for item in items {
+                    let view = item.request
+                    let who = item.name ?? item.subjects.first.map { $0.identifier } ?? "—"
+                    let left =
+                        view.state.isOpen
+                        ? (item.daysLeft < 0 ? "\(-item.daysLeft) days overdue" : "\(item.daysLeft) days left") : ""
+                    Output.line(
+                        "\(view.id)  \(view.type.rawValue)  \(view.state.rawValue)  \(who)  due \(view.dueDate)  \(left)"
+                            + (item.ackLate ? "  ack late" : ""))
                 }
             }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The requests as CSV for Excel (UTF-8 with BOM): the monthly figures management asks for.")
+
+        @Option(help: "The CSV file to write.") var out: String
+        @Option(help: "First Vietnam date of receipt (yyyy-mm-dd).") var from: String?
+        @Option(help: "Last Vietnam date of receipt (yyyy-mm-dd).") var to: String?
+        @Flag(help: "Keep cells as typed; by default one a spreadsheet would run as a formula gets a leading '.")
+        var raw = false
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            for (name, value) in [("--from", from), ("--to", to)] where value != nil && LocalDate(value!) == nil {
+                throw ValidationError("\(name) \(value!) is not a date (yyyy-mm-dd)")
+            }
+            if let from, let to, let start = LocalDate(from), let end = LocalDate(to), end < start {
+                throw ValidationError("--to \(to) is before --from \(from)")
+            }
+        }
+
+        func run() throws {
+            let count = try Output.run {
+                let store = try database.open().store
+                let now = Date()
+                let items = try store.requestList(
+                    RequestFilter(receivedFrom: from.flatMap(LocalDate.init), receivedThrough: to.flatMap(LocalDate.init), asOf: now))
+                let file = try AtomicFile(path: out)
+                do {
+                    // Excel reads a UTF-8 file as such only with the byte-order mark.
+                    try file.write([0xEF, 0xBB, 0xBF])
+                    var writer = CSVWriter(hashing: false, sink: file.write)
+                    writer.neutralizesFormulas = !raw
+                    try writer.write(RequestExportRow.header)
+                    for item in items { try writer.write(RequestExportRow.fields(item)) }
+                    try writer.flush()
+                    try file.commit()
+                } catch {
+                    file.discard()
+                    throw error
+                }
+                return items.count
+            }
+            Output.line("Wrote \(count) requests to \(out).")
         }
     }
 

@@ -13,6 +13,7 @@ struct RightsDesk: AsyncParsableCommand {
             Init.self, Lists.self, Request.self, Consent.self, Suppress.self, DoNotCall.self, Sends.self, Gate.self,
             Why.self, Violations.self, Rules.self, Holidays.self, Audit.self, Evidence.self, Keys.self, Demo.self,
             Bench.self, Backup.self, Restore.self, Serve.self, Users.self, Link.self, Inbox.self, Org.self, Outbox.self,
+            Remind.self, Lookups.self,
         ]
     )
 

@@ -38,6 +38,14 @@ struct Serve: AsyncParsableCommand {
         let app = try server.makeApplication(host: host, port: port)
         let outbox = Task { await server.runOutbox(logger: Logger(label: "rightsdesk.outbox")) }
         defer { outbox.cancel() }
+        let digestTo = (ProcessInfo.processInfo.environment["RIGHTSDESK_DIGEST_TO"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        if !digestTo.isEmpty && delivery.smtp == nil {
+            Output.error("rightsdesk: RIGHTSDESK_DIGEST_TO is set but mail is not: no digest will be sent")
+        }
+        let digest = Task { await server.runDigest(to: digestTo, logger: Logger(label: "rightsdesk.digest")) }
+        defer { digest.cancel() }
         try await app.runService()
         server.lookups.flush()
     }

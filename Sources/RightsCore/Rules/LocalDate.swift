@@ -60,6 +60,11 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         LocalDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
+    /// Whole days from this date to `other`: negative when `other` is earlier.
+    public func days(until other: LocalDate) -> Int {
+        other.daysSinceEpoch - daysSinceEpoch
+    }
+
     public var weekday: Weekday {
         // 1970-01-01 was a Thursday.
         let index = ((daysSinceEpoch + 3) % 7 + 7) % 7

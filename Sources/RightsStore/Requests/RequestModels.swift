@@ -248,17 +248,59 @@ public struct RequestFilter: Sendable {
     public var type: RequestType?
     public var overdue = false
     public var dueWithinDays: Int?
+    /// Open requests not acknowledged whose `ack_due` is before `asOf`.
+    public var ackOverdue = false
+    /// A name (case and diacritics ignored) or an identifier of the person, in any written form.
+    public var search: String?
+    /// Requests received on these Vietnam dates (inclusive), for an export.
+    public var receivedFrom: LocalDate?
+    public var receivedThrough: LocalDate?
     public var asOf: Date
 
     public init(
         state: RequestState? = nil, type: RequestType? = nil, overdue: Bool = false, dueWithinDays: Int? = nil,
-        asOf: Date
+        ackOverdue: Bool = false, search: String? = nil, receivedFrom: LocalDate? = nil,
+        receivedThrough: LocalDate? = nil, asOf: Date
     ) {
         self.state = state
         self.type = type
         self.overdue = overdue
         self.dueWithinDays = dueWithinDays
+        self.ackOverdue = ackOverdue
+        self.search = search
+        self.receivedFrom = receivedFrom
+        self.receivedThrough = receivedThrough
         self.asOf = asOf
+    }
+}
+
+/// `request list --json`: a request with who it is for and how much time is left (CONTRACT.md "Requests").
+public struct RequestListItem: Sendable, Encodable, Equatable {
+    public var request: RequestView
+    public var name: String?
+    public var subjects: [RequestDetail.Subject]
+    /// Whole Vietnam days from the day of `asOf` to `due_date`; negative when overdue.
+    public var daysLeft: Int
+    /// The acknowledgement was recorded after `ack_due`, or is still missing after it.
+    public var ackLate: Bool
+    public var acknowledgedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, subjects
+        case daysLeft = "days_left"
+        case ackLate = "ack_late"
+        case acknowledgedAt = "acknowledged_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try request.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        // `name` is promised as null when unknown, so it is always present.
+        try container.encode(name, forKey: .name)
+        try container.encode(subjects, forKey: .subjects)
+        try container.encode(daysLeft, forKey: .daysLeft)
+        try container.encode(ackLate, forKey: .ackLate)
+        try container.encodeIfPresent(acknowledgedAt, forKey: .acknowledgedAt)
     }
 }
 

@@ -431,33 +431,114 @@ extension RightsStore {
 
     /// Requests matching `filter`, sorted by due instant: an officer's morning starts with what is about to breach.
     public func requests(_ filter: RequestFilter) throws -> [RequestView] {
+        try read { db in try matchingIDs(filter, db).map { try requestView($0, db) } }
+    }
+
+    /// The queue as `request list` shows it: each request with its person's name and identifiers, the days left
+    /// and whether the acknowledgement is late.
+    public func requestList(_ filter: RequestFilter) throws -> [RequestListItem] {
         try read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let state = filter.state {
-                conditions.append("state = ?")
-                arguments.append(state.rawValue)
+            let today = VietnamTime.date(of: filter.asOf)
+            return try matchingIDs(filter, db).map { id in
+                let view = try requestView(id, db)
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT name, acknowledged_at, ack_due, closed_at FROM requests WHERE id = ?"),
+                    arguments: [id])!
+                let subjects = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT normalized, verified_at, method FROM request_subjects WHERE request_id = ?
+                            ORDER BY position
+                            """), arguments: [id]
+                ).map {
+                    RequestDetail.Subject(
+                        identifier: $0["normalized"],
+                        verifiedAt: ($0["verified_at"] as Int64?).map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) },
+                        method: $0["method"])
+                }
+                let ackDue: Int64 = row["ack_due"]
+                let acknowledged: Int64? = row["acknowledged_at"]
+                let late: Bool
+                if let acknowledged {
+                    late = acknowledged > ackDue
+                } else {
+                    late = ((row["closed_at"] as Int64?) ?? ms(filter.asOf)) > ackDue
+                }
+                let due = LocalDate(view.dueDate) ?? today
+                return RequestListItem(
+                    request: view, name: row["name"], subjects: subjects, daysLeft: today.days(until: due),
+                    ackLate: late,
+                    acknowledgedAt: acknowledged.map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) })
             }
-            if let type = filter.type {
-                conditions.append("type = ?")
-                arguments.append(type.rawValue)
-            }
-            let open = "state IN ('received', 'acknowledged', 'verified')"
-            if filter.overdue {
-                conditions.append("\(open) AND due < ?")
-                arguments.append(ms(filter.asOf))
-            }
-            if let days = filter.dueWithinDays {
-                conditions.append("\(open) AND due >= ? AND due <= ?")
-                arguments.append(ms(filter.asOf))
-                arguments.append(ms(filter.asOf.addingTimeInterval(Double(days) * 86400)))
-            }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM requests \(whereClause) ORDER BY due, id",
-                arguments: StatementArguments(arguments.map { $0.databaseValue }))
-            return try ids.map { try requestView($0, db) }
         }
+    }
+
+    /// The ids `filter` selects, by due instant.
+    private func matchingIDs(_ filter: RequestFilter, _ db: Database) throws -> [String] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let state = filter.state {
+            conditions.append("state = ?")
+            arguments.append(state.rawValue)
+        }
+        if let type = filter.type {
+            conditions.append("type = ?")
+            arguments.append(type.rawValue)
+        }
+        let open = "state IN ('received', 'acknowledged', 'verified')"
+        if filter.overdue {
+            conditions.append("\(open) AND due < ?")
+            arguments.append(ms(filter.asOf))
+        }
+        if let days = filter.dueWithinDays {
+            conditions.append("\(open) AND due >= ? AND due <= ?")
+            arguments.append(ms(filter.asOf))
+            arguments.append(ms(filter.asOf.addingTimeInterval(Double(days) * 86400)))
+        }
+        if filter.ackOverdue {
+            conditions.append("\(open) AND acknowledged_at IS NULL AND ack_due < ?")
+            arguments.append(ms(filter.asOf))
+        }
+        if let from = filter.receivedFrom {
+            conditions.append("received_at >= ?")
+            arguments.append(ms(VietnamTime.startOfDay(from)))
+        }
+        if let through = filter.receivedThrough {
+            conditions.append("received_at < ?")
+            arguments.append(ms(VietnamTime.startOfDay(through.adding(days: 1))))
+        }
+        if let search = filter.search?.trimmingWhitespace(), !search.isEmpty {
+            let found = try searchMatches(search, db)
+            guard !found.isEmpty else { return [] }
+            conditions.append("id IN (\(found.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += found.map { $0 as any DatabaseValueConvertible }
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try String.fetchAll(
+            db, sql: "SELECT id FROM requests \(whereClause) ORDER BY due, id",
+            arguments: StatementArguments(arguments.map { $0.databaseValue }))
+    }
+
+    /// Requests whose name contains `text` (case and diacritics ignored: "nguyen thi" finds "Nguyễn Thị Lan"), or
+    /// whose person has `text` as an identifier in any written form, linked identifiers included.
+    private func searchMatches(_ text: String, _ db: Database) throws -> [String] {
+        var found = Set<String>()
+        let wanted = SearchFolding.fold(text)
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM requests WHERE name IS NOT NULL") {
+            if SearchFolding.fold(row["name"] as String).contains(wanted) { found.insert(row["id"]) }
+        }
+        if let identifier = try? Identifier(parsing: text), let key = HashKey(hasher.hash(identifier)) {
+            let person = try PersonLinks.person(of: [PersonLinks.Member(key: key, kind: identifier.kind)], db)
+            for member in person {
+                for id in try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT request_id FROM request_subjects WHERE id_hash = ?"),
+                    arguments: [Data(member.key.bytes)])
+                {
+                    found.insert(id)
+                }
+            }
+        }
+        return found.sorted()
     }
 
     // MARK: Holidays and rules
