@@ -2,8 +2,9 @@ import Foundation
 import RightsCore
 import RightsStore
 
-/// The officer's morning mail (`rightsdesk remind`, and `serve` at 08:00 Vietnam time on working days): what must
-/// be acknowledged today or is late, what is overdue, what falls due within three days.
+/// The officer's morning mail (`rightsdesk remind`, and `serve` at 08:00 Vietnam time on working days): every
+/// request still to acknowledge (late ones and those due today first, marked), what is overdue, what falls due
+/// within three days.
 public struct Reminders: Sendable {
     public struct Item: Sendable, Equatable {
         public var id: String
@@ -11,6 +12,9 @@ public struct Reminders: Sendable {
         /// The person's name, else their first identifier masked: the mail leaves the desk.
         public var person: String
         public var date: LocalDate
+        /// For an acknowledgement: already late, or due today.
+        public var late = false
+        public var today = false
     }
 
     public var acknowledgements: [Item] = []
@@ -35,10 +39,11 @@ public struct Reminders: Sendable {
                 id: entry.request.id, type: entry.request.type, person: person, date: LocalDate(date) ?? today)
         }
         for entry in open {
-            if entry.acknowledgedAt == nil,
-                entry.ackLate || LocalDate(entry.request.ackDueDate) == today
-            {
-                reminders.acknowledgements.append(item(entry, entry.request.ackDueDate))
+            if entry.acknowledgedAt == nil {
+                var pending = item(entry, entry.request.ackDueDate)
+                pending.late = entry.ackLate
+                pending.today = !entry.ackLate && pending.date == today
+                reminders.acknowledgements.append(pending)
             }
             if entry.daysLeft < 0 || (Timestamp.parse(entry.request.due).map { $0 < asOf } ?? false) {
                 reminders.overdue.append(item(entry, entry.request.dueDate))
@@ -46,27 +51,35 @@ public struct Reminders: Sendable {
                 reminders.dueSoon.append(item(entry, entry.request.dueDate))
             }
         }
+        // Late first, then due today, then by date.
+        reminders.acknowledgements.sort {
+            ($0.late ? 0 : $0.today ? 1 : 2, $0.date) < ($1.late ? 0 : $1.today ? 1 : 2, $1.date)
+        }
         return reminders
     }
+
+    /// Acknowledgements late or due today: what the subject line counts as urgent.
+    public var urgentAcknowledgements: Int { acknowledgements.count { $0.late || $0.today } }
 
     /// The mail in Vietnamese: a subject with the counts, then one line per request.
     public func mail(organization: String) -> (subject: String, text: String) {
         let day = VietnamDates.day(VietnamTime.date(of: asOf), language: .vietnamese)
         let subject =
-            "\(organization): nhắc việc ngày \(day) — \(acknowledgements.count) cần xác nhận, \(overdue.count) quá hạn, "
+            "\(organization): nhắc việc ngày \(day) — \(urgentAcknowledgements) cần xác nhận ngay, \(overdue.count) quá hạn, "
             + "\(dueSoon.count) sắp đến hạn"
         var lines = ["Bản tin nhắc việc bảo vệ dữ liệu cá nhân ngày \(day).", ""]
         func section(_ title: String, _ items: [Item], _ label: String) {
             lines.append("\(title) (\(items.count)):")
             if items.isEmpty { lines.append("  Không có.") }
             for item in items {
+                let mark = item.late ? " (đã trễ)" : item.today ? " (hôm nay)" : ""
                 lines.append(
                     "  \(item.id) · \(Vocabulary.requestType(item.type, .vietnamese)) · \(item.person) · \(label) "
-                        + VietnamDates.day(item.date, language: .vietnamese))
+                        + VietnamDates.day(item.date, language: .vietnamese) + mark)
             }
             lines.append("")
         }
-        section("Cần xác nhận đã nhận yêu cầu hôm nay hoặc đã trễ", acknowledgements, "hạn xác nhận")
+        section("Chưa xác nhận đã nhận yêu cầu", acknowledgements, "hạn xác nhận")
         section("Đã quá hạn giải quyết", overdue, "hạn chót")
         section("Sắp đến hạn trong \(Self.horizon) ngày", dueSoon, "hạn chót")
         lines.append("Thư này do RightsDesk gửi tự động cho cán bộ phụ trách; không chuyển tiếp cho người ngoài.")

@@ -121,8 +121,8 @@ extension RightsStore {
         return entries
     }
 
-    /// Who looked up whom on the desk, newest last.
-    public func lookupsLog(limit: Int = 10_000) throws -> [LookupEntry] {
+    /// Who looked up whom on the desk (the `limit` newest), oldest first.
+    public func lookups(limit: Int = 10_000) throws -> [LookupEntry] {
         try read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT user, kind, id_hash, at FROM lookups ORDER BY at DESC, id DESC LIMIT ?",

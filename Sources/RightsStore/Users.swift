@@ -26,13 +26,6 @@ public struct StaffUser: Sendable, Codable, Equatable {
     }
 }
 
-/// One line of the staff access log.
-public struct LookupEntry: Sendable, Codable, Equatable {
-    public var user: String
-    public var kind: String
-    public var at: String
-}
-
 /// `users add` and `users rotate`: the token, shown once.
 public struct IssuedToken: Sendable, Codable {
     public var name: String
@@ -137,19 +130,6 @@ extension RightsStore {
                 }
                 insert.bind(4, ms(lookup.at))
                 try insert.run()
-            }
-        }
-    }
-
-    /// The newest lookups of personal data, newest first: who looked, what, when (the person only as a keyed hash).
-    public func lookups(limit: Int = 100) throws -> [LookupEntry] {
-        try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT user, kind, at FROM lookups ORDER BY at DESC, id DESC LIMIT ?"),
-                arguments: [limit]
-            ).map {
-                LookupEntry(
-                    user: $0["user"], kind: $0["kind"], at: Timestamp.vietnam(Timestamp.date(milliseconds: $0["at"])))
             }
         }
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import RightsCore
 import Foundation
+import RightsCore
 import RightsStore
 
 struct Audit: ParsableCommand {

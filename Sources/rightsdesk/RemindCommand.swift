@@ -51,7 +51,7 @@ struct Lookups: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let entries = try Output.run { try database.open().store.lookupsLog() }
+            let entries = try Output.run { try database.open().store.lookups() }
             if output.json {
                 try Output.json(["lookups": entries])
                 return

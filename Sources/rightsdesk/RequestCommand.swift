@@ -217,7 +217,9 @@ extension Request {
                 let store = try database.open().store
                 let now = Date()
                 let items = try store.requestList(
-                    RequestFilter(receivedFrom: from.flatMap(LocalDate.init), receivedThrough: to.flatMap(LocalDate.init), asOf: now))
+                    RequestFilter(
+                        receivedFrom: from.flatMap(LocalDate.init), receivedThrough: to.flatMap(LocalDate.init),
+                        asOf: now))
                 let file = try AtomicFile(path: out)
                 do {
                     // Excel reads a UTF-8 file as such only with the byte-order mark.

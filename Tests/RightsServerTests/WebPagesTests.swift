@@ -94,7 +94,10 @@ struct WebPagesTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".mustache")
         }
-        #expect(Set(names.map { String($0.dropLast(".mustache".count)) }) == Set(WebPages.pageNames))
+        // The portal is not a desk page: it has its own typed model and words (PortalController, PortalText).
+        #expect(
+            Set(names.map { String($0.dropLast(".mustache".count)) }).subtracting(["portal"])
+                == Set(WebPages.pageNames))
         let pattern = try Regex(#"\{\{t\.([A-Za-z]+)\}\}"#)
         var used = Set<String>()
         for name in names {

@@ -54,7 +54,8 @@ struct RequestQueueTests {
         #expect(try scratch.store.requestList(RequestFilter(ackOverdue: true, asOf: Self.monday)).isEmpty)
         // Overdue: days left go negative.
         let later = Timestamp.parse("2026-03-20T09:00:00+07:00")!
-        #expect(try scratch.store.requestList(RequestFilter(asOf: later)).first { $0.request.id == lan }?.daysLeft == -8)
+        #expect(
+            try scratch.store.requestList(RequestFilter(asOf: later)).first { $0.request.id == lan }?.daysLeft == -8)
         // The JSON carries the contract's fields.
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(first)) as? [String: Any]
         #expect(json?["days_left"] as? Int == 6 && json?["ack_late"] as? Bool == true)

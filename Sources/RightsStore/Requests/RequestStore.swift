@@ -442,7 +442,8 @@ extension RightsStore {
             return try matchingIDs(filter, db).map { id in
                 let view = try requestView(id, db)
                 let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT name, acknowledged_at, ack_due, closed_at FROM requests WHERE id = ?"),
+                    db.cachedStatement(
+                        sql: "SELECT name, acknowledged_at, ack_due, closed_at FROM requests WHERE id = ?"),
                     arguments: [id])!
                 let subjects = try Row.fetchAll(
                     db.cachedStatement(
@@ -453,7 +454,9 @@ extension RightsStore {
                 ).map {
                     RequestDetail.Subject(
                         identifier: $0["normalized"],
-                        verifiedAt: ($0["verified_at"] as Int64?).map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) },
+                        verifiedAt: ($0["verified_at"] as Int64?).map {
+                            Timestamp.vietnam(Timestamp.date(milliseconds: $0))
+                        },
                         method: $0["method"])
                 }
                 let ackDue: Int64 = row["ack_due"]
