@@ -456,7 +456,10 @@ struct WebRoutes: Sendable {
         request.merge(optional.compactMapValues { $0 }) { $1 }
         request.merge([
             "channelName": WebText.channelName(view.channel, language), "ruleSet": view.ruleSet,
-            "citation": view.citation, "ackDue": view.ackDue, "due": view.due, "processors": view.processors,
+            "citation": view.citation, "processors": view.processors,
+            // The last day, as the queue shows it ("23/03/2026"): the instant is the next midnight, a day later.
+            "ackDueDay": VietnamDates.day(view.ackDueDate, language: language.vocabulary),
+            "dueDay": VietnamDates.day(view.dueDate, language: language.vocabulary),
             "late": view.late, "scopeName": WebText.scopeName(view.scope, language),
             "isRefusal": view.type == .objection || view.type == .withdrawConsent,
         ]) { $1 }
@@ -718,7 +721,10 @@ struct WebRoutes: Sendable {
                         if let source = list.source { row["source"] = source }
                         if let consent = list.consent {
                             var fact: [String: Any] = [
-                                "consentChannels": consent.channels.joined(separator: ", "), "at": consent.at,
+                                "consentChannels": consent.channels.map {
+                                    Vocabulary.channel(code: $0, language.vocabulary)
+                                }
+                                .joined(separator: ", "), "at": consent.at,
                             ]
                             if let method = consent.method { fact["method"] = method }
                             row["consent"] = fact

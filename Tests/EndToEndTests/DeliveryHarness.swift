@@ -186,7 +186,7 @@ final class SMTPSink: @unchecked Sendable {
         self.directory = directory
     }
 
-    static func start(in folder: URL, failFirst: Int = 0) async throws -> SMTPSink {
+    static func start(in folder: URL, failFirst: Int = 0, arguments extra: [String] = []) async throws -> SMTPSink {
         guard FileManager.default.isExecutableFile(atPath: Harness.mailPython) else {
             throw HarnessError(
                 "\(Harness.mailPython) is missing: run scripts/install-deps to make the virtualenv with aiosmtpd "
@@ -198,7 +198,7 @@ final class SMTPSink: @unchecked Sendable {
             arguments: [
                 Harness.fixtures.appendingPathComponent("smtp-sink.py").path, "--dir", directory.path,
                 "--fail-first", String(failFirst),
-            ], directory: folder)
+            ] + extra, directory: folder)
         do {
             return SMTPSink(background: background, port: try await background.ready(), directory: directory)
         } catch {

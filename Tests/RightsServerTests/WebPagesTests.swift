@@ -471,6 +471,46 @@ struct WebPagesTests {
         }
     }
 
+    @Test("why shows a list row's consent as channel names; an access request has its button; due dates are days")
+    func pageFixes() async throws {
+        let desk = try DeskFixture()
+        var chunks = [
+            Array("phone,ten,consent_at,channel\n0912345678,Lan,2025-09-01T08:00:00+07:00,sms;zalo\n".utf8)
+        ]
+        _ = try desk.store.importList(
+            ListImportRequest(list: "kh", fileName: "kh.csv"), actor: "test", at: Date().addingTimeInterval(-86400),
+            chunks: { chunks.isEmpty ? nil : chunks.removeFirst() })
+        let access = try desk.store.createRequest(
+            NewRequest(
+                type: .access, subjects: [try Identifier(parsing: "0903000111")], channel: .phone,
+                receivedAt: Timestamp.parse("2026-03-02T09:00:00+07:00")!), actor: "test", at: Date())
+        _ = try desk.store.verifyRequest(
+            access.id, subject: nil, method: "CCCD", at: Date(), actor: "test", now: Date())
+        try await Application(router: try desk.router()).test(.router) { client in
+            var officer = Browser(client)
+            _ = try await officer.signIn(try #require(desk.tokens[.officer]))
+            // The consent reads "Tin nhắn SMS, Zalo", never the objection form's options as a raw dictionary.
+            _ = try await officer.get("/why")
+            let why = try await officer.post("/why", [("id", "0912345678")])
+            #expect(
+                why.html.contains("Tin nhắn SMS, Zalo — "), "\(why.html.components(separatedBy: "<main").last ?? "")")
+            #expect(!why.html.contains("[\"") && !why.html.contains("\"label\":"))
+            // A verified access request is completed with its button, which downloads the report.
+            let page = try await officer.get("/requests/\(access.id)")
+            let form = try #require(page.html.range(of: "action=\"/requests/\(access.id)/complete\""))
+            let rest = page.html[form.upperBound...]
+            let end = try #require(rest.range(of: "</form>"))
+            #expect(rest[..<end.lowerBound].contains("<button type=\"submit\">"))
+            #expect(!page.html.contains("--out DIR"))
+            // The last day, as the queue shows it: 12 March, not the instant of the next midnight.
+            #expect(page.html.contains("<dd>12/03/2026"))
+            #expect(!page.html.contains("2026-03-13T00:00:00"))
+            let done = try await officer.post("/requests/\(access.id)/complete", [])
+            #expect(done.status == .ok && done.headers[.contentType] == "application/zip")
+            #expect(try desk.store.request(access.id).request.state == .completed)
+        }
+    }
+
     @Test("pages are Vietnamese with full diacritics by default, English with ?lang=en or the lang cookie")
     func language() async throws {
         let desk = try DeskFixture()
