@@ -142,10 +142,12 @@ let package = Package(
 // of RightsCore and must not crash; their seed corpora are in Fuzz/Corpus.
 if ProcessInfo.processInfo.environment["RIGHTSDESK_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Sources/FuzzDriver"))
-    for name in ["csv", "json", "phone", "zalo"] {
+    for name in ["csv", "json", "phone", "zalo", "bundle"] {
+        // The bundle reader lives in RightsEvidence (ZIPFoundation, the canonical JSON and chain checks).
+        let library: Target.Dependency = name == "bundle" ? "RightsEvidence" : "RightsCore"
         package.targets.append(
             .executableTarget(
-                name: "fuzz-\(name)", dependencies: ["RightsCore", "FuzzDriver"], path: "Fuzz/Sources/fuzz-\(name)",
+                name: "fuzz-\(name)", dependencies: [library, "FuzzDriver"], path: "Fuzz/Sources/fuzz-\(name)",
                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
         package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
     }

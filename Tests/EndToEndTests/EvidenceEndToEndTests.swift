@@ -281,5 +281,11 @@ struct EvidenceEndToEndTests {
         let backwards = try desk.run(
             "evidence", "export", "--from", "2026-07-01", "--to", "2026-06-01", "--out", bundle)
         #expect(backwards.status == 1 && backwards.stderr.contains("after --to"))
+        // A period not yet over is not attested to: nothing is written.
+        let unwritten = desk.directory.appendingPathComponent("future.zip").path
+        let future = try desk.run(
+            "evidence", "export", "--from", "2099-01-01", "--to", "2099-01-31", "--out", unwritten)
+        #expect(future.status == 1 && future.stderr.contains("after today"), "\(future.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: unwritten))
     }
 }

@@ -74,6 +74,12 @@ public struct EvidenceExporter {
             ids = [try store.request(id).request.id]
         case .period(let from, let to):
             guard from <= to else { throw EvidenceExportError.badPeriod("--from \(from) is after --to \(to)") }
+            // A bundle attests to what happened: a period not yet over would attest to days no one has seen.
+            let today = VietnamTime.date(of: now)
+            guard to <= today else {
+                throw EvidenceExportError.badPeriod(
+                    "--to \(to) is after today (\(today)): a bundle covers days that have passed")
+            }
             let range = VietnamTime.startOfDay(from)..<VietnamTime.startOfDay(to.adding(days: 1))
             window = range
             ids = try store.requestIDs(receivedFrom: range.lowerBound, before: range.upperBound)
