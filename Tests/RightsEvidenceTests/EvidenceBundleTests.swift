@@ -252,6 +252,21 @@ struct EvidenceBundleTests {
         #expect(intact(pinned)?.pinned == true)
     }
 
+    /// Found by the bundle fuzzer: a bundle whose entry inflates far past the size its header declares kept the
+    /// reader inflating for minutes. It is refused at once, naming the entry.
+    @Test func anEntryThatInflatesPastItsDeclaredSizeIsRefusedAtOnce() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/bundles/inflates-past-declared.zip").path
+        let started = Date()
+        let result = try BundleVerifier.verify(bundleAt: path, fingerprint: String(repeating: "0", count: 64))
+        guard case .failed(let reason) = result else {
+            Issue.record("a damaged bundle verified")
+            return
+        }
+        #expect(reason.contains("report.html") && reason.contains("declares"), "\(reason)")
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
     @Test func anEmptyFileTravelsLikeAnyOther() throws {
         let scratch = try BundleScratch()
         let bundle = try scratch.bundle()

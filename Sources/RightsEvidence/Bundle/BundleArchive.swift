@@ -104,6 +104,8 @@ enum BundleArchive {
         }
         var entries: [ReadEntry] = []
         var seen: Set<String> = []
+        let fileSize = UInt64(
+            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.uint64Value ?? 0)
         // A folder entry (`zip -r` writes one per folder) holds nothing: it is not a file of the bundle.
         for entry in archive where entry.type != .directory {
             let name = entry.path
@@ -111,6 +113,12 @@ enum BundleArchive {
                 throw BundleFailure("the bundle holds two entries named \(name)")
             }
             guard include(name) else { continue }
+            // Checked before inflating: an entry cannot hold more compressed bytes than the file has (a damaged or
+            // forged header would have the reader chase bytes that are not there), nor inflate past what it says.
+            guard entry.compressedSize <= fileSize else {
+                throw BundleFailure("\(name): the ZIP entry claims more bytes than the bundle has")
+            }
+            let declared = entry.uncompressedSize
             let keep = keeping.contains(name)
             var digest = StreamingDigest()
             var size = 0
@@ -120,6 +128,9 @@ enum BundleArchive {
                 // damaged entry fails as surely, and the CRC in Swift costs as much as the inflating.
                 _ = try archive.extract(entry, skipCRC32: true) { chunk in
                     size += chunk.count
+                    guard UInt64(size) <= declared else {
+                        throw BundleFailure("\(name): the ZIP entry inflates past the size it declares")
+                    }
                     chunk.withUnsafeBytes { digest.update($0) }
                     if keep {
                         guard size <= parsedEntryLimit else { throw BundleFailure("\(name) is too large to check") }
