@@ -46,11 +46,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // zlib itself, for checking a bundle's deflated entries before ZIPFoundation inflates them (its inflate loop
+        // does not stop at the end of a damaged entry's data).
+        .systemLibrary(name: "CRightsZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The installation on disk (database + key file), documents for people: letters, evidence bundles, reports.
         .target(
             name: "RightsEvidence",
             dependencies: [
-                "RightsCore", "RightsStore", "RightsTemplates",
+                "RightsCore", "RightsStore", "RightsTemplates", "CRightsZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -102,6 +102,19 @@ enum BundleArchive {
         } catch {
             throw BundleFailure("the bundle is not a readable ZIP archive")
         }
+        // Every deflated entry is checked to end where it says before ZIPFoundation inflates it.
+        do {
+            guard let whole = FileManager.default.contents(atPath: path) else {
+                throw BundleFailure("the bundle cannot be read")
+            }
+            try ZipPrecheck.check(Array(whole), limit: UInt64(UInt32.max))
+        } catch let damaged as ZipPrecheck.Damaged {
+            throw BundleFailure(damaged.description)
+        } catch let failure as BundleFailure {
+            throw failure
+        } catch {
+            throw BundleFailure("the bundle cannot be read")
+        }
         var entries: [ReadEntry] = []
         var seen: Set<String> = []
         let fileSize = UInt64(
