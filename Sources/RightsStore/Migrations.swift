@@ -593,6 +593,25 @@ enum Migrations {
                     CREATE INDEX portal_attempts_by_client ON portal_attempts(client_hash, created_at);
                     """)
         }
+        migrator.registerMigration("Correct the request citations the first rule set gave access and objection") { db in
+            // The first rule set cited Law 91 Art. 13 (correction) for access and Art. 4, 10 (withdrawal and
+            // restriction) for objection; pages print the citation fixed at intake, so it is corrected in place.
+            // Deadlines are not touched: only the text that names the provisions.
+            let corrections: [(RequestType, String)] = [
+                (.access, "Law 91 Art. 13, 15; Decree 356 Art. 5(3)"),
+                (.objection, "Law 91 Art. 4, 10; Decree 356 Art. 5(2)"),
+                (.restriction, "Law 91 Art. 4, 10; Decree 356 Art. 5(2)"),
+                (.withdrawConsent, "Law 91 Art. 10; Decree 356 Art. 5(2)"),
+            ]
+            for (type, old) in corrections {
+                let new = RuleSet.pdpl2026.rule(for: type).citation
+                try db.execute(
+                    sql: """
+                        UPDATE requests SET citation = replace(citation, ?, ?)
+                        WHERE rule_set = 'vn-pdpl-2026' AND type = ? AND instr(citation, ?) = 1
+                        """, arguments: [old, new, type.rawValue, old])
+            }
+        }
         return migrator
     }
 }
