@@ -109,6 +109,7 @@ public struct DeskServer: Sendable {
         guard case .success(let sender) = letters, !sender.delivery.configuration.isEmpty else { return }
         while !Task.isCancelled {
             do {
+                try store.purgePortalAttempts(now: now())
                 let outcomes = try await sender.delivery.deliverDue(actor: "serve", now: now)
                 for (delivery, result) in outcomes {
                     // The reason may quote the address: the log says only which delivery and whether it is retried.

@@ -153,6 +153,12 @@ extension RightsStore {
         hasher.hash("portal-code:" + id + ":" + code)
     }
 
+    /// Clears what expired attempts still hold and deletes those older than a day (`serve` calls it each turn of
+    /// its outbox, so nothing lingers when no one uses the portal).
+    public func purgePortalAttempts(now: Date) throws {
+        try write { db in try Self.purgePortalAttempts(before: now, db) }
+    }
+
     /// Attempts older than a day hold nothing anyone needs: their counters have done their hour, their identifiers
     /// must not linger.
     static func purgePortalAttempts(before now: Date, _ db: Database) throws {

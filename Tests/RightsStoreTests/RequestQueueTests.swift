@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import RightsCore
 import Testing
 
@@ -88,5 +89,35 @@ struct RequestQueueTests {
         #expect(SearchFolding.fold("ĐẶNG") == "dang")
         // Decomposed input (a Mac's keyboard) folds the same.
         #expect(SearchFolding.fold("Nguye\u{302}\u{303}n") == "nguyen")
+    }
+}
+
+/// The portal's attempts keep the person's words only as long as they are needed.
+@Suite("portal attempts")
+struct PortalAttemptTests {
+    @Test func anExpiredAttemptIsClearedAndADayOldOneDeleted() throws {
+        let scratch = try RequestQueueTests.Scratch()
+        let start = RequestQueueTests.monday
+        let attempt = try scratch.store.startPortalAttempt(
+            type: .deletion, identifier: try Identifier(parsing: "lan@example.vn"), name: "Nguyễn Thị Lan",
+            details: "Xin xóa", client: "127.0.0.1", language: "vi", now: start)
+        func row() throws -> Row? {
+            try scratch.store.read {
+                try Row.fetchOne(
+                    $0, sql: "SELECT identifier, name, details FROM portal_attempts WHERE id = ?",
+                    arguments: [attempt.id])
+            }
+        }
+        try scratch.store.purgePortalAttempts(now: start.addingTimeInterval(60))
+        #expect(try row()?["identifier"] as String? == "lan@example.vn", "still live: kept")
+        try scratch.store.purgePortalAttempts(now: start.addingTimeInterval(11 * 60))
+        let expired = try #require(try row())
+        #expect((expired["identifier"] as String?) == nil && (expired["name"] as String?) == nil)
+        #expect((expired["details"] as String?) == nil)
+        #expect(
+            try scratch.store.verifyPortalAttempt(
+                attempt.id, code: attempt.code, now: start.addingTimeInterval(12 * 60)) == .ended)
+        try scratch.store.purgePortalAttempts(now: start.addingTimeInterval(86_400 + 60))
+        #expect(try row() == nil)
     }
 }
