@@ -67,7 +67,7 @@ extension RightsStore {
                 throw PortalRefusal.tooManyCodes
             }
             var random = SystemRandomNumberGenerator()
-            let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+            let id = Hex.random(bytes: 16)
             let code = String(format: "%06d", Int.random(in: 0...999_999, using: &random))
             let expires = now.addingTimeInterval(Self.portalCodeLifetime)
             try db.execute(

@@ -136,7 +136,6 @@ extension RightsStore {
 
     /// 256 random bits as 64 hex digits.
     static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        Hex.random(bytes: 32)
     }
 }

@@ -10,6 +10,12 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `count` bytes from the system's secure generator, as hex: tokens, portal attempts, anti-forgery cookies.
+    public static func random(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
     public static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }

@@ -182,8 +182,7 @@ struct PortalController: Sendable {
 
     private static func token(_ request: Request) -> (String, isNew: Bool) {
         if let existing = cookie(request) { return (existing, false) }
-        var random = SystemRandomNumberGenerator()
-        return ((0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined(), true)
+        return (Hex.random(bytes: 16), true)
     }
 
     private static func language(_ request: Request) -> PortalLanguage {
