@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// Where and how to submit mail: `smtp://[user:password@]host:port` (STARTTLS when the server offers it) or
 /// `smtps://…` (TLS from the first byte), as `$RIGHTSDESK_SMTP_URL` gives it.
@@ -187,9 +188,19 @@ public struct SMTPClient: Sendable {
                     throw SMTPError.permanent("the server sent data after 220 to STARTTLS (possible injection)")
                 }
                 let raw = channel.channel
-                try await raw.eventLoop.submit {
-                    try raw.pipeline.syncOperations.addHandler(
-                        NIOSSLClientHandler(context: tls, serverHostname: serverName(server.host)), position: .first)
+                // EHLO waits for the handshake: written before it, a failed handshake would surface as a write on
+                // a closed channel instead of the TLS error that says why.
+                try await raw.eventLoop.flatSubmit {
+                    let handshake = raw.eventLoop.makePromise(of: Void.self)
+                    do {
+                        let tlsHandler = try NIOSSLClientHandler(context: tls, serverHostname: serverName(server.host))
+                        try raw.pipeline.syncOperations.addHandler(tlsHandler, position: .first)
+                        try raw.pipeline.syncOperations.addHandler(
+                            HandshakeWatcher(handshake), position: .after(tlsHandler))
+                    } catch {
+                        handshake.fail(error)
+                    }
+                    return handshake.futureResult
                 }.get()
                 secure = true
                 extensions = try await session.hello(clientName)
@@ -361,5 +372,41 @@ public struct SMTPClient: Sendable {
                 pending.append(contentsOf: buffer.readableBytesView)
             }
         }
+    }
+}
+
+/// Completes its promise when the TLS handshake before it in the pipeline completes, and fails it with the error
+/// the handshake raised (or with the channel's closing); passes everything on.
+private final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let promise: EventLoopPromise<Void>
+    private var done = false
+
+    init(_ promise: EventLoopPromise<Void>) { self.promise = promise }
+
+    private func finish(_ result: Result<Void, any Error>) {
+        guard !done else { return }
+        done = true
+        promise.completeWith(result)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted? = event as? TLSUserEvent { finish(.success(())) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(.failure(error))
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(.failure(SMTPError.transient("the mail server closed the connection during the TLS handshake")))
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish(.failure(SMTPError.transient("the TLS handshake was abandoned")))
     }
 }
