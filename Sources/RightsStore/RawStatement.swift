@@ -4,14 +4,35 @@ import GRDBSQLite
 /// A prepared statement driven through SQLite's C API, for loops that insert millions of rows: binding
 /// buffers directly avoids building a `StatementArguments` array per row.
 struct RawStatement {
-    private let statement: Statement
+    /// What keeps the statement alive: GRDB's `Statement`, or a `Finalizer` for one prepared here.
+    private let owner: AnyObject
     private let handle: OpaquePointer
     private let connection: OpaquePointer
 
     init(_ db: Database, _ sql: String) throws {
-        statement = try db.makeStatement(sql: sql)
+        let statement = try db.makeStatement(sql: sql)
+        owner = statement
         handle = statement.sqliteStatement
         connection = db.sqliteConnection!
+    }
+
+    /// A statement on a connection opened without GRDB (`ScratchDatabase`).
+    init(connection: OpaquePointer, _ sql: String) throws {
+        var prepared: OpaquePointer?
+        let code = sqlite3_prepare_v2(connection, sql, -1, &prepared, nil)
+        guard code == SQLITE_OK, let prepared else {
+            sqlite3_finalize(prepared)
+            throw StoreError.sqlite(code: code, message: String(cString: sqlite3_errmsg(connection)))
+        }
+        owner = Finalizer(prepared)
+        handle = prepared
+        self.connection = connection
+    }
+
+    private final class Finalizer {
+        let handle: OpaquePointer
+        init(_ handle: OpaquePointer) { self.handle = handle }
+        deinit { sqlite3_finalize(handle) }
     }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
@@ -71,6 +92,47 @@ struct RawStatement {
     }
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    // Reading row by row: `step` until it returns false, reading columns in between; `reset` to run it again.
+
+    /// Steps once: true when a row is there to read, false when the statement is done (and reset).
+    func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else {
+            throw StoreError.sqlite(code: code, message: String(cString: sqlite3_errmsg(connection)))
+        }
+        return false
+    }
+
+    func reset() { sqlite3_reset(handle) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// A column's bytes (text or blob) as SQLite holds them, valid only inside `body`.
+    func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        // The pointer first, then the size (SQLite's documented order).
+        let base = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let base else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        return try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count))
+    }
+
+    func bytes(_ column: Int32) -> [UInt8] { withBytes(column) { Array($0) } }
+
+    func text(_ column: Int32) -> String? {
+        isNull(column) ? nil : withBytes(column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Binds column `column` of `row`'s current row, whatever its type, as parameter `index` of this statement.
+    func bind(_ index: Int32, columnOf row: RawStatement, _ column: Int32) {
+        sqlite3_bind_value(handle, index, sqlite3_column_value(row.handle, column))
+    }
 }
 
 private let emptyText: [CChar] = [0]

@@ -64,91 +64,70 @@ public struct ListImportResult: Sendable, Codable {
 }
 
 extension RightsStore {
-    /// Imports a contact list in one transaction: the whole file or nothing (ARCHITECTURE.md invariant 9).
+    /// Imports a contact list: the whole file or nothing (ARCHITECTURE.md invariant 9), holding the write lock only
+    /// for the apply step (invariant 11).
     ///
-    /// `chunks` hands out the file's bytes; `progress` is told the rows read so far every 64k rows.
+    /// The file is first read, validated, normalised and hashed into a scratch database and sorted there by keyed
+    /// hash (`ListStage`), with no lock on the installation; then one transaction writes the sorted rows, so that
+    /// every index takes its keys in order instead of one random descent per row. `chunks` hands out the file's
+    /// bytes; `progress` is told the rows read so far every 64k rows.
     public func importList(
         _ request: ListImportRequest, actor: String, at now: Date, chunks: @escaping () throws -> [UInt8]?,
         progress: ((Int) -> Void)? = nil
     ) throws -> ListImportResult {
         let input = InputFile(name: request.fileName, delimiter: request.delimiter, chunks: chunks)
-        let badInput = input.badInput
+        let stage = try ListStage(request, input: input, hasher: hasher, progress: progress)
         return try perform(actor: actor, at: now) { db in
             // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a
             // large import spills half-written index pages to the WAL and rewrites them again and again. It is a
             // constant, so memory still does not grow with the file.
             try db.execute(sql: "PRAGMA cache_size = -98304")
-            var record = CSVRecord()
-            let headers = try input.header(into: &record)
-            let layout: ListLayout
-            do throws(ListLayoutError) {
-                layout = try ListLayout(headers: headers, map: request.map)
-            } catch {
-                throw badInput(record.line, nil, error.description)
-            }
             let list = try ListRecord.findOrCreate(
                 name: request.list, basis: request.basis ?? .other, actor: actor, now: now, in: db)
             let basis = request.basis ?? list.basis
             let importID = try ImportRecord.insert(
-                listID: list.id, request: request, basis: basis, encoding: input.encoding, delimiter: input.delimiter,
-                headers: layout.headers, actor: actor, now: now, in: db)
+                listID: list.id, request: request, basis: basis, encoding: stage.encoding,
+                delimiter: stage.delimiter, headers: stage.headers, actor: actor, now: now, in: db)
 
             var writer = try ListRowWriter(
-                db: db, listID: list.id, importID: importID, source: request.source, now: now)
+                db: db, listID: list.id, importID: importID, source: request.source, now: now, lines: stage.lastLine)
             var result = ListImportResult(list: request.list)
             result.basis = basis
-            var rowsDigest = StreamingDigest()
-            // The identifiers of each row are one person's (CONTRACT.md "One person, several identifiers"); linked
-            // set-wise once the rows are in.
-            var links = PersonLinks.Groups()
-            while try input.next(into: &record) {
-                result.rows += 1
-                if let progress, result.rows & 0xFFFF == 0 { progress(result.rows) }
-                switch layout.interpret(record, consentChannel: request.consentChannel, zaloOA: request.zaloOA) {
-                case .invalid(let reason):
-                    if request.strict { throw badInput(record.line, nil, reason + " (--strict rejects the file)") }
-                    result.invalid.append(InvalidRow(line: record.line, reason: reason))
-                case .valid(let row):
-                    let outcome = try writer.write(row, line: record.line, raw: record.rawUTF8, hasher: hasher)
-                    if !row.others.isEmpty { links.add(outcome.members) }
-                    if outcome.imported {
-                        result.imported += 1
-                        var line = UInt64(record.line)
-                        withUnsafeBytes(of: &line) { rowsDigest.update($0) }
-                        rowsDigest.update(outcome.keyHash)
-                    } else {
-                        result.duplicates += 1
-                    }
-                    result.consents += outcome.consents
-                    if row.consent != nil && outcome.consents == 0 { result.consentsWithoutChannel += 1 }
-                }
-            }
-            result.fileSHA256 = input.sha256()
-            try PersonLinks.link(links, db)
+            result.rows = stage.rows
+            result.invalid = stage.invalid
+            result.consentsWithoutChannel = stage.consentsWithoutChannel
+            let entries = try writer.writeEntries(stage.sortedRows())
+            result.imported = entries.imported
+            result.duplicates = entries.duplicates
+            try writer.writeIdentifiers(stage.sortedIdentifiers())
+            result.consents = try writer.writeConsents(stage.sortedConsents(), texts: stage.texts)
+            result.fileSHA256 = stage.fileSHA256
+            try PersonLinks.link(stage.links, db)
             try db.execute(
                 sql: "UPDATE lists SET entry_count = entry_count + ? WHERE id = ?",
                 arguments: [result.imported, list.id])
             try ImportRecord.finish(
-                importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: input.bytes, in: db
-            )
+                importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: stage.bytes,
+                in: db)
             result.suppressed = try ImportRecord.suppressedCount(importID: importID, in: db)
-            try ListRecord.addHeaders(layout.headers, listID: list.id, in: db)
+            try ListRecord.addHeaders(stage.headers, listID: list.id, in: db)
             let draft = AuditDraft(
                 kind: "lists.import",
                 payload: [
                     "list": .string(request.list), "import_id": .int(importID), "file_name": .string(request.fileName),
-                    "file_sha256": .string(result.fileSHA256), "file_bytes": .int(input.bytes),
+                    "file_sha256": .string(result.fileSHA256), "file_bytes": .int(stage.bytes),
                     "basis": .string(basis.rawValue), "rows": .int(result.rows), "imported": .int(result.imported),
                     "duplicates": .int(result.duplicates), "invalid": .int(result.invalid.count),
                     "consents": .int(result.consents), "suppressed": .int(result.suppressed),
-                    "rows_sha256": .string(rowsDigest.finalizeHex()),
+                    "rows_sha256": .string(entries.digest),
                 ])
             return (result, draft)
         }
     }
 }
 
-/// Inserts the rows of one import through prepared statements on SQLite's C API.
+/// Writes the staged rows of one import through prepared statements on SQLite's C API, each value bound straight
+/// from the scratch database's column.
 struct ListRowWriter {
     let listID: Int64
     let importID: Int64
@@ -160,24 +139,18 @@ struct ListRowWriter {
     let insertConsent: RawStatement
     let findText: RawStatement
     let insertText: RawStatement
-    var textIDs: [String: Int64] = [:]
     /// The range of entry ids this import wrote, consecutive because the import is one transaction.
     var firstEntryID: Int64?
     var lastEntryID: Int64?
+    /// For each line of the file, 1 + its entry's offset from `firstEntryID`, or 0 when the line made no entry.
+    private var entryOffsets: [UInt32]
 
-    struct Outcome {
-        var imported: Bool
-        var keyHash: [UInt8]
-        var consents: Int
-        /// The row's identifiers as keyed hashes, when it has more than one.
-        var members: [PersonLinks.Member] = []
-    }
-
-    init(db: Database, listID: Int64, importID: Int64, source: String?, now: Date) throws {
+    init(db: Database, listID: Int64, importID: Int64, source: String?, now: Date, lines: Int) throws {
         self.listID = listID
         self.importID = importID
         self.source = source
         self.now = Timestamp.milliseconds(now)
+        entryOffsets = [UInt32](repeating: 0, count: lines + 1)
         insertEntry = try RawStatement(
             db,
             """
@@ -204,89 +177,92 @@ struct ListRowWriter {
         insertText = try RawStatement(db, "INSERT INTO consent_texts(sha256, text) VALUES (?1, ?2)")
     }
 
-    mutating func write(_ row: ListRow, line: Int, raw: ArraySlice<UInt8>, hasher: KeyedHasher) throws -> Outcome {
-        let keyHash = hasher.hash(row.primary)
-        var otherHashes: [[UInt8]] = []
-        otherHashes.reserveCapacity(row.others.count)
-        for other in row.others { otherHashes.append(other == row.primary ? keyHash : hasher.hash(other)) }
+    /// The rows in key-hash order, then line: the first row of a key makes the entry (unless the list holds it
+    /// already), the later ones are duplicates of it. Returns the counts and the SHA-256 of the imported rows' line
+    /// numbers and key hashes, in that order.
+    mutating func writeEntries(_ rows: RawStatement) throws -> (imported: Int, duplicates: Int, digest: String) {
+        var imported = 0
+        var duplicates = 0
+        var digest = StreamingDigest()
         insertEntry.bind(1, listID)
         insertEntry.bind(2, importID)
-        insertEntry.bind(3, line)
-        insertEntry.bind(4, row.primary.kind.rawValue)
-        insertEntry.bind(5, blob: keyHash)
-        insertEntry.bind(6, row.primary.normalized)
-        raw.withUnsafeBufferPointer { insertEntry.bind(7, text: $0) }
-        if otherHashes.isEmpty {
-            insertEntry.bindNull(8)
-        } else {
-            var blob: [UInt8] = []
-            blob.reserveCapacity(32 * otherHashes.count)
-            for hash in otherHashes { blob += hash }
-            insertEntry.bind(8, blob: blob)
-        }
-        let imported = try insertEntry.run() == 1
-        if imported {
-            let entryID = insertEntry.lastInsertedRowID
-            if firstEntryID == nil { firstEntryID = entryID }
-            lastEntryID = entryID
-            for (other, hash) in zip(row.others, otherHashes) where other != row.primary {
-                insertIdentifier.bind(1, blob: hash)
-                insertIdentifier.bind(2, entryID)
-                insertIdentifier.bind(3, other.kind.rawValue)
-                insertIdentifier.bind(4, other.normalized)
-                try insertIdentifier.run()
+        insertDuplicate.bind(1, importID)
+        insertDuplicate.bind(4, listID)
+        // Columns: line, kind, key_hash, normalized, raw, others.
+        while try rows.step() {
+            for (parameter, column) in zip(Int32(3)...8, Int32(0)...5) {
+                insertEntry.bind(parameter, columnOf: rows, column)
             }
-        } else {
-            insertDuplicate.bind(1, importID)
-            insertDuplicate.bind(2, line)
-            insertDuplicate.bind(3, blob: keyHash)
-            insertDuplicate.bind(4, listID)
-            try insertDuplicate.run()
-        }
-        var consents = 0
-        if let consent = row.consent {
-            let textID = try consent.text.map { try self.textID($0) }
-            for channel in consent.channels {
-                insertConsent.bind(1, blob: row.identifierIndex(for: channel).map { otherHashes[$0] } ?? keyHash)
-                insertConsent.bind(2, channel.rawValue)
-                insertConsent.bind(3, Timestamp.milliseconds(consent.at))
-                insertConsent.bind(4, consent.method)
-                if let textID { insertConsent.bind(5, textID) } else { insertConsent.bindNull(5) }
-                insertConsent.bind(6, consent.evidence)
-                insertConsent.bind(7, source)
-                insertConsent.bind(8, importID)
-                insertConsent.bind(9, line)
-                insertConsent.bind(10, now)
-                try insertConsent.run()
-                consents += 1
+            if try insertEntry.run() == 1 {
+                let entryID = insertEntry.lastInsertedRowID
+                if firstEntryID == nil { firstEntryID = entryID }
+                lastEntryID = entryID
+                let line = rows.int64(0)
+                entryOffsets[Int(line)] = UInt32(entryID - firstEntryID! + 1)
+                imported += 1
+                var number = UInt64(line)
+                withUnsafeBytes(of: &number) { digest.update($0) }
+                rows.withBytes(2) { digest.update(UnsafeRawBufferPointer($0)) }
+            } else {
+                insertDuplicate.bind(2, columnOf: rows, 0)
+                insertDuplicate.bind(3, columnOf: rows, 2)
+                try insertDuplicate.run()
+                duplicates += 1
             }
         }
-        var members: [PersonLinks.Member] = []
-        if !row.others.isEmpty, let key = HashKey(keyHash) {
-            members.append(PersonLinks.Member(key: key, kind: row.primary.kind))
-            for (other, hash) in zip(row.others, otherHashes) {
-                if let key = HashKey(hash) { members.append(PersonLinks.Member(key: key, kind: other.kind)) }
-            }
+        return (imported, duplicates, digest.finalizeHex())
+    }
+
+    /// The rows' other identifiers (an email beside the phone), in keyed-hash order, for the entries made.
+    func writeIdentifiers(_ identifiers: RawStatement) throws {
+        // Columns: line, id_hash, kind, normalized.
+        while try identifiers.step() {
+            let offset = entryOffsets[Int(identifiers.int64(0))]
+            guard offset > 0, let first = firstEntryID else { continue }
+            insertIdentifier.bind(1, columnOf: identifiers, 1)
+            insertIdentifier.bind(2, first + Int64(offset) - 1)
+            insertIdentifier.bind(3, columnOf: identifiers, 2)
+            insertIdentifier.bind(4, columnOf: identifiers, 3)
+            try insertIdentifier.run()
         }
-        return Outcome(imported: imported, keyHash: keyHash, consents: consents, members: members)
+    }
+
+    /// The consents, in keyed-hash order; every row's count, a duplicate's included (a second consent is a fact).
+    mutating func writeConsents(_ consents: RawStatement, texts: [String]) throws -> Int {
+        var textIDs: [Int64] = []
+        textIDs.reserveCapacity(texts.count)
+        for text in texts { textIDs.append(try textID(text)) }
+        insertConsent.bind(7, source)
+        insertConsent.bind(8, importID)
+        insertConsent.bind(10, now)
+        var count = 0
+        // Columns: line, id_hash, channel, at, method, text_no, evidence.
+        while try consents.step() {
+            insertConsent.bind(1, columnOf: consents, 1)
+            insertConsent.bind(2, columnOf: consents, 2)
+            insertConsent.bind(3, columnOf: consents, 3)
+            insertConsent.bind(4, columnOf: consents, 4)
+            if consents.isNull(5) {
+                insertConsent.bindNull(5)
+            } else {
+                insertConsent.bind(5, textIDs[Int(consents.int64(5))])
+            }
+            insertConsent.bind(6, columnOf: consents, 6)
+            insertConsent.bind(9, columnOf: consents, 0)
+            try insertConsent.run()
+            count += 1
+        }
+        return count
     }
 
     /// Consent texts repeat on every row of a campaign: each is stored once, by its SHA-256.
-    private mutating func textID(_ text: String) throws -> Int64 {
-        if let id = textIDs[text] { return id }
+    private func textID(_ text: String) throws -> Int64 {
         let digest = Digest.sha256Hex(text)
         findText.bind(1, digest)
-        let id: Int64
-        if let existing = try findText.firstInt() {
-            id = existing
-        } else {
-            insertText.bind(1, digest)
-            insertText.bind(2, text)
-            try insertText.run()
-            id = insertText.lastInsertedRowID
-        }
-        if textIDs.count > 10_000 { textIDs.removeAll(keepingCapacity: true) }
-        textIDs[text] = id
-        return id
+        if let existing = try findText.firstInt() { return existing }
+        insertText.bind(1, digest)
+        insertText.bind(2, text)
+        try insertText.run()
+        return insertText.lastInsertedRowID
     }
 }

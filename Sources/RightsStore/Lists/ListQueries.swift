@@ -133,12 +133,13 @@ extension RightsStore {
             try writer.write(list.headers + ["normalized"])
             var importLayouts: [Int64: (delimiter: UInt8, columns: [Int])] = [:]
             let facts = ContactFactsQuery(db, at: now, dncVersion: try doNotCallVersion(at: now, db))
+            // One import's entries in the order of its file: an import writes them in keyed-hash order.
             for range in try ImportRecord.entryRanges(listID: list.id, in: db) {
                 let cursor = try Row.fetchCursor(
                     db,
                     sql: """
                         SELECT id, import_id, kind, key_hash, others, normalized, raw FROM entries
-                        WHERE id BETWEEN ? AND ? AND list_id = ? ORDER BY id
+                        WHERE id BETWEEN ? AND ? AND list_id = ? ORDER BY line
                         """,
                     arguments: [range.lowerBound, range.upperBound, list.id])
                 while let row = try cursor.next() {
