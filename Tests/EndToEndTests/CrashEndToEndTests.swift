@@ -24,6 +24,10 @@ struct CrashEndToEndTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Desk.binary)
         process.arguments = ["lists", "import", path, "--list", "big", "--db", desk.database]
+        // The import stages the file in a scratch database in SQLite's temporary folder: it must leave nothing there.
+        let temporary = desk.directory.appendingPathComponent("tmp").path
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        process.environment = desk.environment(adding: ["SQLITE_TMPDIR": temporary])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -40,6 +44,8 @@ struct CrashEndToEndTests {
         process.waitUntilExit()
         #expect(wasRunning, "the import finished before it could be killed; make the file larger")
         #expect(process.terminationReason == .uncaughtSignal)
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
 
         let verify = try desk.run("audit", "verify")
         #expect(verify.status == 0, "\(verify.stderr)")

@@ -163,6 +163,55 @@ struct ListImportTests {
         #expect(try scratch.strings("SELECT normalized FROM entry_identifiers") == ["lan@example.vn"])
     }
 
+    @Test func rowsAreWrittenInKeyedHashOrderAndExportedInFileOrder() throws {
+        let scratch = try ImportScratch()
+        // 400 numbers, each written twice: first at its own line, again near the end of the file.
+        let numbers = (0..<400).map { "09\(String(10_000_000 + $0 * 7919))" }
+        let csv =
+            "phone,name\n" + numbers.map { "\($0),Khách \($0.suffix(3))\n" }.joined()
+            + numbers.reversed().map { "\($0),Lặp lại\n" }.joined()
+        let result = try scratch.importCSV(csv, chunkSize: 4096)
+        #expect(result.imported == 400)
+        #expect(result.duplicates == 400)
+        // The staged rows reach the table sorted by keyed hash, so its index took them in order.
+        let hashes = try scratch.store.read { db in
+            try Data.fetchAll(db, sql: "SELECT key_hash FROM entries ORDER BY id")
+        }
+        #expect(hashes.count == 400)
+        #expect(hashes == hashes.sorted { $0.lexicographicallyPrecedes($1) })
+        // The first row of each number made its entry, whatever the order it was written in.
+        #expect(try scratch.integers("SELECT line FROM entries ORDER BY line") == Array(2...401))
+        #expect(
+            try scratch.integers(
+                "SELECT count(*) FROM duplicate_rows d JOIN entries e ON e.id = d.entry_id WHERE d.line > e.line")
+                == [400])
+        // An export gives the rows back in the order of the file.
+        let (_, bytes) = try scratch.export(channel: nil, purpose: .transactional)
+        let exported = String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst()
+            .map { String($0.split(separator: ",")[0]) }
+        #expect(exported == numbers)
+    }
+
+    @Test func aLinkProbeReadBeforeTheLockIsReadAgainWhenLinksChangedSince() throws {
+        let scratch = try ImportScratch()
+        let phone = try Identifier(parsing: "0912345678")
+        let email = try Identifier(parsing: "lan@example.vn")
+        let zalo = try Identifier(parsing: "zalo:4318:1234567890123456789")
+        let member = { (identifier: Identifier) in PersonLinks.Member(identifier, scratch.store.hasher) }
+        // The plan links the phone and the email; the probe is read while neither is anyone's yet.
+        let plan = PersonLinks.Plan(PersonLinks.Groups([[member(phone), member(email)]]))
+        let stale = try scratch.store.read { db in try PersonLinks.probe(plan, db) }
+        // Meanwhile an officer links the email to a Zalo id: the email is now someone's.
+        _ = try scratch.store.link(email, zalo, reason: nil, actor: "officer", at: ImportScratch.now)
+        try scratch.store.pool.write { db in _ = try PersonLinks.link(plan, db, probed: stale) }
+        let persons = try scratch.store.read { db in
+            try PersonLinks.person(of: [member(phone)], db).map(\.key)
+        }
+        // Read again, the probe sees the email's person: the phone joins it instead of starting a second one.
+        #expect(Set(persons) == Set([phone, email, zalo].map { member($0).key }))
+        #expect(try scratch.integers("SELECT count(DISTINCT person) FROM person_links") == [1])
+    }
+
     @Test func anImportIsOneUnitOfWorkWithOneAuditEvent() throws {
         let scratch = try ImportScratch()
         let before = try scratch.count("audit_events")

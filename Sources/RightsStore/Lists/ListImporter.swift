@@ -67,9 +67,9 @@ extension RightsStore {
     /// Imports a contact list: the whole file or nothing (ARCHITECTURE.md invariant 9), holding the write lock only
     /// for the apply step (invariant 11).
     ///
-    /// The file is first read, validated, normalised and hashed into a scratch database and sorted there by keyed
-    /// hash (`ListStage`), with no lock on the installation; then one transaction writes the sorted rows, so that
-    /// every index takes its keys in order instead of one random descent per row. `chunks` hands out the file's
+    /// The file is first read, validated, normalised and hashed into a scratch database in buckets of keyed hash
+    /// (`ListStage`), with no lock on the installation; then one transaction writes the rows bucket by bucket, so
+    /// that every index takes its keys a narrow range at a time instead of one random descent per row. `chunks` hands out the file's
     /// bytes; `progress` is told the rows read so far every 64k rows.
     public func importList(
         _ request: ListImportRequest, actor: String, at now: Date, chunks: @escaping () throws -> [UInt8]?,
@@ -77,6 +77,9 @@ extension RightsStore {
     ) throws -> ListImportResult {
         let input = InputFile(name: request.fileName, delimiter: request.delimiter, chunks: chunks)
         let stage = try ListStage(request, input: input, hasher: hasher, progress: progress)
+        // Who the file's identifiers already are, read in a snapshot: the apply step reads it again only if a link
+        // changed in between.
+        let probed = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
         return try perform(actor: actor, at: now) { db in
             // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a
             // large import spills half-written index pages to the WAL and rewrites them again and again. It is a
@@ -96,13 +99,13 @@ extension RightsStore {
             result.rows = stage.rows
             result.invalid = stage.invalid
             result.consentsWithoutChannel = stage.consentsWithoutChannel
-            let entries = try writer.writeEntries(stage.sortedRows())
+            let entries = try writer.writeEntries(stage.bucketedRows())
             result.imported = entries.imported
             result.duplicates = entries.duplicates
-            try writer.writeIdentifiers(stage.sortedIdentifiers())
-            result.consents = try writer.writeConsents(stage.sortedConsents(), texts: stage.texts)
+            try writer.writeIdentifiers(stage.bucketedIdentifiers())
+            result.consents = try writer.writeConsents(stage.bucketedConsents(), texts: stage.texts)
             result.fileSHA256 = stage.fileSHA256
-            try PersonLinks.link(stage.links, db)
+            try PersonLinks.link(stage.linkPlan, db, probed: probed)
             try db.execute(
                 sql: "UPDATE lists SET entry_count = entry_count + ? WHERE id = ?",
                 arguments: [result.imported, list.id])
@@ -177,10 +180,10 @@ struct ListRowWriter {
         insertText = try RawStatement(db, "INSERT INTO consent_texts(sha256, text) VALUES (?1, ?2)")
     }
 
-    /// The rows in key-hash order, then line: the first row of a key makes the entry (unless the list holds it
-    /// already), the later ones are duplicates of it. Returns the counts and the SHA-256 of the imported rows' line
-    /// numbers and key hashes, in that order.
-    mutating func writeEntries(_ rows: RawStatement) throws -> (imported: Int, duplicates: Int, digest: String) {
+    /// The rows bucket by bucket, in file order within each: the first row of a key makes the entry (unless the
+    /// list holds it already), the later ones are duplicates of it. Returns the counts and the SHA-256 of the
+    /// imported rows' line numbers and key hashes, in the order written.
+    mutating func writeEntries(_ buckets: [RawStatement]) throws -> (imported: Int, duplicates: Int, digest: String) {
         var imported = 0
         var duplicates = 0
         var digest = StreamingDigest()
@@ -189,46 +192,50 @@ struct ListRowWriter {
         insertDuplicate.bind(1, importID)
         insertDuplicate.bind(4, listID)
         // Columns: line, kind, key_hash, normalized, raw, others.
-        while try rows.step() {
-            for (parameter, column) in zip(Int32(3)...8, Int32(0)...5) {
-                insertEntry.bind(parameter, columnOf: rows, column)
-            }
-            if try insertEntry.run() == 1 {
-                let entryID = insertEntry.lastInsertedRowID
-                if firstEntryID == nil { firstEntryID = entryID }
-                lastEntryID = entryID
-                let line = rows.int64(0)
-                entryOffsets[Int(line)] = UInt32(entryID - firstEntryID! + 1)
-                imported += 1
-                var number = UInt64(line)
-                withUnsafeBytes(of: &number) { digest.update($0) }
-                rows.withBytes(2) { digest.update(UnsafeRawBufferPointer($0)) }
-            } else {
-                insertDuplicate.bind(2, columnOf: rows, 0)
-                insertDuplicate.bind(3, columnOf: rows, 2)
-                try insertDuplicate.run()
-                duplicates += 1
+        for rows in buckets {
+            while try rows.step() {
+                for (parameter, column) in zip(Int32(3)...8, Int32(0)...5) {
+                    insertEntry.bind(parameter, columnOf: rows, column)
+                }
+                if try insertEntry.run() == 1 {
+                    let entryID = insertEntry.lastInsertedRowID
+                    if firstEntryID == nil { firstEntryID = entryID }
+                    lastEntryID = entryID
+                    let line = rows.int64(0)
+                    entryOffsets[Int(line)] = UInt32(entryID - firstEntryID! + 1)
+                    imported += 1
+                    var number = UInt64(line)
+                    withUnsafeBytes(of: &number) { digest.update($0) }
+                    rows.withBytes(2) { digest.update(UnsafeRawBufferPointer($0)) }
+                } else {
+                    insertDuplicate.bind(2, columnOf: rows, 0)
+                    insertDuplicate.bind(3, columnOf: rows, 2)
+                    try insertDuplicate.run()
+                    duplicates += 1
+                }
             }
         }
         return (imported, duplicates, digest.finalizeHex())
     }
 
-    /// The rows' other identifiers (an email beside the phone), in keyed-hash order, for the entries made.
-    func writeIdentifiers(_ identifiers: RawStatement) throws {
+    /// The rows' other identifiers (an email beside the phone), bucketed by hash, for the entries made.
+    func writeIdentifiers(_ buckets: [RawStatement]) throws {
         // Columns: line, id_hash, kind, normalized.
-        while try identifiers.step() {
-            let offset = entryOffsets[Int(identifiers.int64(0))]
-            guard offset > 0, let first = firstEntryID else { continue }
-            insertIdentifier.bind(1, columnOf: identifiers, 1)
-            insertIdentifier.bind(2, first + Int64(offset) - 1)
-            insertIdentifier.bind(3, columnOf: identifiers, 2)
-            insertIdentifier.bind(4, columnOf: identifiers, 3)
-            try insertIdentifier.run()
+        for identifiers in buckets {
+            while try identifiers.step() {
+                let offset = entryOffsets[Int(identifiers.int64(0))]
+                guard offset > 0, let first = firstEntryID else { continue }
+                insertIdentifier.bind(1, columnOf: identifiers, 1)
+                insertIdentifier.bind(2, first + Int64(offset) - 1)
+                insertIdentifier.bind(3, columnOf: identifiers, 2)
+                insertIdentifier.bind(4, columnOf: identifiers, 3)
+                try insertIdentifier.run()
+            }
         }
     }
 
-    /// The consents, in keyed-hash order; every row's count, a duplicate's included (a second consent is a fact).
-    mutating func writeConsents(_ consents: RawStatement, texts: [String]) throws -> Int {
+    /// The consents, bucketed by hash; every row's count, a duplicate's included (a second consent is a fact).
+    mutating func writeConsents(_ buckets: [RawStatement], texts: [String]) throws -> Int {
         var textIDs: [Int64] = []
         textIDs.reserveCapacity(texts.count)
         for text in texts { textIDs.append(try textID(text)) }
@@ -237,20 +244,22 @@ struct ListRowWriter {
         insertConsent.bind(10, now)
         var count = 0
         // Columns: line, id_hash, channel, at, method, text_no, evidence.
-        while try consents.step() {
-            insertConsent.bind(1, columnOf: consents, 1)
-            insertConsent.bind(2, columnOf: consents, 2)
-            insertConsent.bind(3, columnOf: consents, 3)
-            insertConsent.bind(4, columnOf: consents, 4)
-            if consents.isNull(5) {
-                insertConsent.bindNull(5)
-            } else {
-                insertConsent.bind(5, textIDs[Int(consents.int64(5))])
+        for consents in buckets {
+            while try consents.step() {
+                insertConsent.bind(1, columnOf: consents, 1)
+                insertConsent.bind(2, columnOf: consents, 2)
+                insertConsent.bind(3, columnOf: consents, 3)
+                insertConsent.bind(4, columnOf: consents, 4)
+                if consents.isNull(5) {
+                    insertConsent.bindNull(5)
+                } else {
+                    insertConsent.bind(5, textIDs[Int(consents.int64(5))])
+                }
+                insertConsent.bind(6, columnOf: consents, 6)
+                insertConsent.bind(9, columnOf: consents, 0)
+                try insertConsent.run()
+                count += 1
             }
-            insertConsent.bind(6, columnOf: consents, 6)
-            insertConsent.bind(9, columnOf: consents, 0)
-            try insertConsent.run()
-            count += 1
         }
         return count
     }

@@ -66,26 +66,36 @@ enum PersonLinks {
         }
     }
 
-    /// Links the identifiers of each group into one person, joining the persons a group spans. Set-wise: the
-    /// identifiers are looked up in key order, joined in memory, and new rows inserted in key order, so a
-    /// million-row import pays sequential B-tree work. Returns how many identifiers were newly linked.
-    @discardableResult
-    static func link(_ groups: [[Member]], _ db: Database) throws -> Int { try link(Groups(groups), db) }
+    /// What linking a set of groups needs of the groups alone: their distinct identifiers in key order and the
+    /// components the groups join them into. An import works it out before it takes the write lock.
+    struct Plan {
+        fileprivate var keys: [HashKey] = []
+        fileprivate var kinds: [Identifier.Kind] = []
+        /// Union-find parents over `keys`, after the groups' own unions.
+        fileprivate var parent: [Int] = []
 
-    @discardableResult
-    static func link(_ groups: Groups, _ db: Database) throws -> Int {
-        guard !groups.isEmpty else { return 0 }
-        var sorted = groups.members.sorted { $0.key < $1.key }
-        var unique = 0
-        for member in sorted where unique == 0 || sorted[unique - 1].key != member.key {
-            sorted[unique] = member
-            unique += 1
+        init(_ groups: Groups) {
+            guard !groups.isEmpty else { return }
+            var sorted = groups.members.sorted { $0.key < $1.key }
+            var unique = 0
+            for member in sorted where unique == 0 || sorted[unique - 1].key != member.key {
+                sorted[unique] = member
+                unique += 1
+            }
+            sorted.removeSubrange(unique...)
+            keys = sorted.map(\.key)
+            kinds = sorted.map(\.kind)
+            sorted = []
+            parent = Array(0..<keys.count)
+            groups.forEachGroup { group in
+                let first = position(group.first!.key)
+                for member in group.dropFirst() { union(first, position(member.key)) }
+            }
         }
-        sorted.removeSubrange(unique...)
-        let keys = sorted.map(\.key)
-        let kinds = sorted.map(\.kind)
-        sorted = []
-        func position(_ key: HashKey) -> Int {
+
+        var isEmpty: Bool { keys.isEmpty }
+
+        private func position(_ key: HashKey) -> Int {
             var (low, high) = (0, keys.count)
             while low < high {
                 let middle = (low + high) / 2
@@ -94,16 +104,7 @@ enum PersonLinks {
             return low
         }
 
-        // Which identifiers are already someone's, read in key order.
-        var existing = [Int64?](repeating: nil, count: keys.count)
-        let probe = try db.makeStatement(sql: "SELECT person FROM person_links WHERE id_hash = ?")
-        for (index, key) in keys.enumerated() {
-            existing[index] = try Int64.fetchOne(probe, arguments: [Data(key.bytes)])
-        }
-
-        // Union-find over the identifiers and the persons they already belong to.
-        var parent = Array(0..<keys.count)
-        func find(_ node: Int) -> Int {
+        fileprivate mutating func find(_ node: Int) -> Int {
             var node = node
             while parent[node] != node {
                 parent[node] = parent[parent[node]]
@@ -111,35 +112,95 @@ enum PersonLinks {
             }
             return node
         }
-        func union(_ a: Int, _ b: Int) {
+
+        fileprivate mutating func union(_ a: Int, _ b: Int) {
             let (rootA, rootB) = (find(a), find(b))
             if rootA != rootB { parent[max(rootA, rootB)] = min(rootA, rootB) }
         }
-        groups.forEachGroup { group in
-            let first = position(group.first!.key)
-            for member in group.dropFirst() { union(first, position(member.key)) }
+    }
+
+    /// Links the identifiers of each group into one person, joining the persons a group spans. Set-wise: the
+    /// identifiers are looked up in key order, joined in memory, and new rows inserted in key order, so a
+    /// million-row import pays sequential B-tree work. Returns how many identifiers were newly linked.
+    @discardableResult
+    static func link(_ groups: [[Member]], _ db: Database) throws -> Int { try link(Plan(Groups(groups)), db) }
+
+    @discardableResult
+    static func link(_ groups: Groups, _ db: Database) throws -> Int { try link(Plan(groups), db) }
+
+    /// Which of a plan's identifiers are already someone's, as read in one snapshot, and the version of the links
+    /// that snapshot saw: read before the write lock, and used under it when no link changed in between.
+    struct Probe {
+        fileprivate var persons: [Int64?]
+        fileprivate var version: Int64
+    }
+
+    /// Reads, in key order, the person of each of the plan's identifiers.
+    static func probe(_ plan: Plan, _ db: Database) throws -> Probe {
+        var persons = [Int64?](repeating: nil, count: plan.keys.count)
+        let lookup = try RawStatement(db, "SELECT person FROM person_links WHERE id_hash = ?1")
+        for (index, key) in plan.keys.enumerated() {
+            lookup.bind(1, blob: key.bytes)
+            persons[index] = try lookup.firstInt()
         }
+        return Probe(persons: persons, version: try version(db))
+    }
+
+    /// Counts every change to `person_links`, so that a probe can tell whether it is still true.
+    private static func version(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_links_version'") ?? 0
+    }
+
+    private static func bumpVersion(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO meta(key, value) VALUES ('person_links_version', '1')
+                ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+                """)
+    }
+
+    /// Links a plan's identifiers; `probed`, read before the write lock, is used when the links have not changed
+    /// since (else they are read again here).
+    @discardableResult
+    static func link(_ plan: Plan, _ db: Database, probed: Probe? = nil) throws -> Int {
+        guard !plan.isEmpty else { return 0 }
+        var plan = plan
+        let keys = plan.keys
+
+        // Which identifiers are already someone's, read in key order.
+        let existing: [Int64?]
+        if let probed, try probed.version == version(db) {
+            existing = probed.persons
+        } else {
+            existing = try probe(plan, db).persons
+        }
+
+        // Union-find over the identifiers and the persons they already belong to.
         var personNode: [Int64: Int] = [:]
         for (index, person) in existing.enumerated() {
             guard let person else { continue }
             if let node = personNode[person] {
-                union(index, node)
+                plan.union(index, node)
             } else {
                 personNode[person] = index
             }
         }
         // Each component keeps the lowest person it already touches, or gets a new number.
         var personsOf: [Int: [Int64]] = [:]
-        for (person, node) in personNode { personsOf[find(node), default: []].append(person) }
+        for (person, node) in personNode { personsOf[plan.find(node), default: []].append(person) }
         var next = (try Int64.fetchOne(db, sql: "SELECT max(person) FROM person_links") ?? 0) + 1
         var assigned: [Int: Int64] = [:]
+        var merged = false
         let merge = try db.makeStatement(sql: "UPDATE person_links SET person = ? WHERE person = ?")
         for index in keys.indices {
-            let root = find(index)
+            let root = plan.find(index)
             guard assigned[root] == nil else { continue }
             if let persons = personsOf[root]?.sorted(), let survivor = persons.first {
                 assigned[root] = survivor
-                for other in persons.dropFirst() { try merge.execute(arguments: [survivor, other]) }
+                for other in persons.dropFirst() {
+                    try merge.execute(arguments: [survivor, other])
+                    merged = true
+                }
             } else {
                 assigned[root] = next
                 next += 1
@@ -149,16 +210,18 @@ enum PersonLinks {
         var added = 0
         for (index, key) in keys.enumerated() where existing[index] == nil {
             insert.bind(1, blob: key.bytes)
-            insert.bind(2, assigned[find(index)]!)
-            insert.bind(3, kinds[index].rawValue)
+            insert.bind(2, assigned[plan.find(index)]!)
+            insert.bind(3, plan.kinds[index].rawValue)
             try insert.run()
             added += 1
         }
-        if added > 0 { try adjustCount(by: added, db) }
+        if added > 0 { try adjustCount(by: added, db) } else if merged { try bumpVersion(db) }
         return added
     }
 
+    /// Keeps the count of linked identifiers, and the version, after rows were added or removed.
     static func adjustCount(by delta: Int, _ db: Database) throws {
+        try bumpVersion(db)
         try db.execute(
             sql: """
                 INSERT INTO meta(key, value) VALUES ('person_links', ?)
