@@ -11,7 +11,8 @@ public struct Installation: Sendable {
 
     /// Creates the database and its key file; refuses when either exists.
     public static func create(
-        databasePath: String, organization: String, contact: String? = nil, actor: String, now: Date
+        databasePath: String, organization: String, contact: String? = nil, actor: String, now: Date,
+        busyTimeout: TimeInterval = RightsStore.defaultBusyTimeout
     ) throws -> Installation {
         let keyPath = KeyFile.path(forDatabase: databasePath)
         for path in [databasePath, keyPath] where FileManager.default.fileExists(atPath: path) {
@@ -23,7 +24,7 @@ public struct Installation: Sendable {
         do {
             let store = try RightsStore.create(
                 at: databasePath, hasher: keys.hasher, installationID: keys.installationID, organization: organization,
-                contact: contact, actor: actor, now: now)
+                contact: contact, actor: actor, now: now, busyTimeout: busyTimeout)
             return Installation(keys: keys, store: store)
         } catch {
             // Leave nothing half-made: a key file without its database would block the next `init`.

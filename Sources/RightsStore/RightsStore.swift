@@ -18,10 +18,10 @@ public final class RightsStore: Sendable {
     /// Creates a new database at `path` bound to the installation whose secret `hasher` holds.
     public static func create(
         at path: String, hasher: KeyedHasher, installationID: String, organization: String, contact: String? = nil,
-        actor: String, now: Date
+        actor: String, now: Date, busyTimeout: TimeInterval = defaultBusyTimeout
     ) throws -> RightsStore {
         guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.alreadyExists(path) }
-        let store = RightsStore(pool: try openPool(path), path: path, hasher: hasher)
+        let store = RightsStore(pool: try openPool(path, busyTimeout: busyTimeout), path: path, hasher: hasher)
         try Migrations.migrator.migrate(store.pool)
         try store.perform(actor: actor, at: now) { db in
             var values = [
@@ -38,11 +38,13 @@ public final class RightsStore: Sendable {
     }
 
     /// Opens an existing database and checks that the key file's secret belongs to it.
-    public static func open(at path: String, hasher: KeyedHasher, installationID: String) throws -> RightsStore {
+    public static func open(
+        at path: String, hasher: KeyedHasher, installationID: String, busyTimeout: TimeInterval = defaultBusyTimeout
+    ) throws -> RightsStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path) }
         let pool: DatabasePool
         do {
-            pool = try openPool(path)
+            pool = try openPool(path, busyTimeout: busyTimeout)
             _ = try pool.read { db in try db.tableExists("meta") }
         } catch {
             throw StoreError.notRightsDesk(path)
@@ -63,10 +65,19 @@ public final class RightsStore: Sendable {
         return store
     }
 
-    private static func openPool(_ path: String) throws -> DatabasePool {
+    /// How long a write waits for another process's write lock before it is refused (`StoreError.busy`): long
+    /// enough to outlast an import's apply step of a few million rows (`$RIGHTSDESK_BUSY_TIMEOUT`, in seconds, else
+    /// 60).
+    public static var defaultBusyTimeout: TimeInterval {
+        ProcessInfo.processInfo.environment["RIGHTSDESK_BUSY_TIMEOUT"].flatMap(TimeInterval.init).flatMap {
+            $0 > 0 && $0 <= 3600 ? $0 : nil
+        } ?? 60
+    }
+
+    private static func openPool(_ path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             // FULL: a committed unit of work survives power loss. secure_delete: deleted personal data is
             // overwritten with zeros in the file, not left in free pages.

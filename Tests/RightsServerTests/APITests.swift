@@ -15,11 +15,13 @@ final class DeskFixture: @unchecked Sendable {
     let installation: Installation
     var tokens: [StaffRole: String] = [:]
 
-    init() throws {
+    /// `busyTimeout`: how long a write waits for another process's lock (the store's default otherwise).
+    init(busyTimeout: TimeInterval = RightsStore.defaultBusyTimeout) throws {
         folder = NSTemporaryDirectory() + "rightsdesk-server-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         installation = try Installation.create(
-            databasePath: folder + "/desk.sqlite", organization: "Công ty TNHH Ví Dụ", actor: "test", now: Date())
+            databasePath: folder + "/desk.sqlite", organization: "Công ty TNHH Ví Dụ", actor: "test", now: Date(),
+            busyTimeout: busyTimeout)
         for role in StaffRole.allCases {
             tokens[role] = try installation.store.addUser("\(role.rawValue)-1", role: role, actor: "test", now: Date())
                 .token
