@@ -65,7 +65,7 @@ struct ServeBench: ParsableCommand {
             // right after a build (which pushes it out) would otherwise measure the disk.
             let cached = try readThrough(database)
             Output.line(String(format: "setup: database read into the page cache (%.1f GB)", Double(cached) / 1e9))
-            let server = try spawn(me, ["serve", "--port", "\(port)", "--db", database])
+            let server = try spawnQuietly(me, ["serve", "--port", "\(port)", "--db", database])
             defer { _ = kill(server, SIGTERM) }
             guard waitForPort(port, timeout: 30) else { throw CLIError(message: "the server did not start") }
             let base = "http://127.0.0.1:\(port)"
@@ -93,10 +93,8 @@ struct ServeBench: ParsableCommand {
             report("POST /api/v1/requests, 20 clients at once", filing)
             report("GET /api/v1/why meanwhile", mixed)
             _ = kill(server, SIGTERM)
-            var status: Int32 = 0
-            var usage = rusage()
-            while wait4(server, &status, 0, &usage) < 0 && errno == EINTR {}
-            Output.line(String(format: "server peak memory: %.1f MB", Double(usage.ru_maxrss) / 1024))
+            let serverRSS = waitForChild(server).maxRSSKB
+            Output.line(String(format: "server peak memory: %.1f MB", Double(serverRSS) / 1024))
             Output.line(String(repeating: "-", count: 78))
             Output.line(
                 "Target: ≥ 8,000 authenticated lookups/s with p99 < 10 ms at 10M entries; no failed filing.")
@@ -203,39 +201,5 @@ struct ServeBench: ParsableCommand {
         var total = 0
         while let chunk = try handle.read(upToCount: 8 << 20), !chunk.isEmpty { total += chunk.count }
         return total
-    }
-
-    private func spawn(_ executable: String, _ arguments: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CLIError(message: "cannot run \(executable)") }
-        return pid
-    }
-
-    private func waitForPort(_ port: Int, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            close(socketFD)
-            if connected == 0 { return true }
-            usleep(100_000)
-        }
-        return false
     }
 }
