@@ -502,6 +502,34 @@ struct ListImportTests {
         #expect(payload["file_sha256"]?.stringValue == result.fileSHA256)
     }
 
+    @Test func anExportHoldsNoWriteLockAndNamesTheSnapshotItWrote() throws {
+        let scratch = try ImportScratch()
+        try scratch.importCSV("phone\n0912345678\n0903000111\n")
+        // Another process (here, another connection) objects while the export is writing its file.
+        let other = try RightsStore.open(
+            at: scratch.store.path, hasher: scratch.store.hasher,
+            installationID: try #require(try scratch.store.meta()["installation_id"]), busyTimeout: 1)
+        var objected = false
+        var writer = CSVWriter { _ in
+            guard !objected else { return }
+            objected = true
+            _ = try other.suppress(
+                [(line: 0, identifier: try Identifier(parsing: "0912345678"))], invalid: [], channel: nil,
+                purpose: .marketing, reason: "objection", source: nil, actor: "officer", at: ImportScratch.now)
+        }
+        let result = try scratch.store.exportList(
+            name: "khach-hang", channel: nil, purpose: .transactional, actor: "officer", at: ImportScratch.now,
+            to: &writer)
+        #expect(objected)
+        #expect(result.exported == 2)
+        // The export's event comes after the objection's, and says it wrote the list as it stood before it.
+        let events = try scratch.store.auditEvents()
+        let export = try #require(events.last)
+        #expect(export.kind == "lists.export")
+        let objection = try #require(events.last { $0.kind != "lists.export" })
+        #expect(try JSONValue(parsing: export.payload)["as_of_seq"] == .int(objection.seq - 1))
+    }
+
     // MARK: - Suppressions
 
     private static let suppressible = """
@@ -567,6 +595,16 @@ struct ListImportTests {
         let result = try scratch.importCSV(Self.suppressible)
         #expect(result.imported == 2)
         #expect(result.suppressed == 1)
+        // Counted from the staged rows before the write lock; the count made under it, from the entries written,
+        // when a suppression changes in between, agrees.
+        let importID = Int64(try scratch.integers("SELECT max(id) FROM imports")[0])
+        #expect(try scratch.store.read { db in try ImportRecord.suppressedCount(importID: importID, in: db) } == 1)
+        // A suppression of a row's other identifier counts too, and a duplicate row adds nothing.
+        try scratch.suppress("lan@example.vn")
+        let second = try scratch.importCSV(
+            "phone,email\n0912000222,lan@example.vn\n0912000222,\n0912000333,\n", list: "khac")
+        #expect(second.imported == 2)
+        #expect(second.suppressed == 1)
     }
 
     @Test func aLiftedSuppressionNoLongerCounts() throws {

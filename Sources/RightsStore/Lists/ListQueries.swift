@@ -124,10 +124,14 @@ extension RightsStore {
 
     /// Writes the entries that may be contacted for `channel` (nil: every channel) and `purpose`, deciding as the
     /// gate does, with the union of the imported headers plus `normalized`; recorded on the audit chain.
+    ///
+    /// The entries are read and written in one read snapshot, without the write lock, so a long export never holds
+    /// up an objection (ARCHITECTURE.md invariant 11); the audit event is then appended in a short transaction and
+    /// names the last event that snapshot saw (`as_of_seq`): the file is the list as it stood then.
     public func exportList(
         name: String, channel: Channel?, purpose: Purpose, actor: String, at now: Date, to writer: inout CSVWriter
     ) throws -> ListExportResult {
-        try perform(actor: actor, at: now) { db in
+        let (result, asOf) = try read { db in
             let list = try ListRecord.require(name: name, in: db)
             var result = ListExportResult(list: name)
             try writer.write(list.headers + ["normalized"])
@@ -166,6 +170,9 @@ extension RightsStore {
                 }
             }
             result.fileSHA256 = try writer.finish()
+            return (result, try AuditChain.headSeq(db))
+        }
+        return try perform(actor: actor, at: now) { db in
             let draft = AuditDraft(
                 kind: "lists.export",
                 payload: [
@@ -173,7 +180,7 @@ extension RightsStore {
                     "purpose": .string(purpose.rawValue), "entries": .int(result.entries),
                     "exported": .int(result.exported),
                     "excluded": .object(result.excluded.mapValues { .int($0) }),
-                    "file_sha256": .string(result.fileSHA256),
+                    "file_sha256": .string(result.fileSHA256), "as_of_seq": .int(asOf),
                 ])
             return (result, draft)
         }
