@@ -79,7 +79,9 @@ extension RightsStore {
         let stage = try ListStage(request, input: input, hasher: hasher, progress: progress)
         // Who the file's identifiers already are, read in a snapshot: the apply step reads it again only if a link
         // changed in between.
-        let probed = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
+        let (probed, suppressed) = try read { db in
+            (try PersonLinks.probe(stage.linkPlan, db), try stage.suppressedLines(db))
+        }
         return try perform(actor: actor, at: now) { db in
             // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a
             // large import spills half-written index pages to the WAL and rewrites them again and again. It is a
@@ -112,7 +114,11 @@ extension RightsStore {
             try ImportRecord.finish(
                 importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: stage.bytes,
                 in: db)
-            result.suppressed = try ImportRecord.suppressedCount(importID: importID, in: db)
+            if try ListStage.suppressionFingerprint(db) == suppressed.fingerprint {
+                result.suppressed = suppressed.lines.count { writer.madeEntry(line: $0) }
+            } else {
+                result.suppressed = try ImportRecord.suppressedCount(importID: importID, in: db)
+            }
             try ListRecord.addHeaders(stage.headers, listID: list.id, in: db)
             let draft = AuditDraft(
                 kind: "lists.import",
@@ -147,6 +153,9 @@ struct ListRowWriter {
     var lastEntryID: Int64?
     /// For each line of the file, 1 + its entry's offset from `firstEntryID`, or 0 when the line made no entry.
     private var entryOffsets: [UInt32]
+
+    /// Whether `line` of the file made an entry (rather than repeating one, or being invalid).
+    func madeEntry(line: Int) -> Bool { line < entryOffsets.count && entryOffsets[line] > 0 }
 
     init(db: Database, listID: Int64, importID: Int64, source: String?, now: Date, lines: Int) throws {
         self.listID = listID

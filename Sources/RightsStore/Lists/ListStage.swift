@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GRDBSQLite
 import RightsCore
 
@@ -100,6 +101,49 @@ final class ListStage {
     /// What linking the rows' identifiers needs of the file alone, worked out here so the apply step only reads
     /// which identifiers are someone's already.
     private(set) var linkPlan = PersonLinks.Plan(PersonLinks.Groups())
+
+    /// The lines whose row has an identifier under an active suppression, as one snapshot reads them, and what
+    /// that snapshot saw of the suppressions (the highest id and how many were lifted): the apply step counts the
+    /// imported ones among them when nothing changed since, instead of probing every entry under the lock.
+    struct Suppressed {
+        var lines: Set<Int>
+        var fingerprint: [Int64]
+    }
+
+    static func suppressionFingerprint(_ db: Database) throws -> [Int64] {
+        let row = try Row.fetchOne(db, sql: "SELECT ifnull(max(id), 0), count(lifted_at) FROM suppressions")
+        return [row?[0] ?? 0, row?[1] ?? 0]
+    }
+
+    func suppressedLines(_ db: Database) throws -> Suppressed {
+        let fingerprint = try Self.suppressionFingerprint(db)
+        var lines = Set<Int>()
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions WHERE lifted_at IS NULL)") == true
+        else { return Suppressed(lines: lines, fingerprint: fingerprint) }
+        let probe = try RawStatement(
+            db, "SELECT EXISTS (SELECT 1 FROM suppressions WHERE id_hash = ?1 AND lifted_at IS NULL)")
+        func suppressed(_ hash: UnsafeBufferPointer<UInt8>) throws -> Bool {
+            probe.bind(1, blob: Array(hash))
+            return try probe.firstInt() == 1
+        }
+        // Columns: line, kind, key_hash, normalized, raw, others (32 bytes per other identifier).
+        for rows in try bucketedRows() {
+            while try rows.step() {
+                var hit = try rows.withBytes(2) { try suppressed($0) }
+                if !hit {
+                    hit = try rows.withBytes(5) { others in
+                        for start in stride(from: 0, to: others.count - 31, by: 32)
+                        where try suppressed(UnsafeBufferPointer(rebasing: others[start..<start + 32])) {
+                            return true
+                        }
+                        return false
+                    }
+                }
+                if hit { lines.insert(Int(rows.int64(0))) }
+            }
+        }
+        return Suppressed(lines: lines, fingerprint: fingerprint)
+    }
 
     /// line, kind, key_hash, normalized, raw, others: bucket by bucket, in file order within each.
     func bucketedRows() throws -> [RawStatement] {
