@@ -227,22 +227,27 @@ func waitForChild(_ pid: pid_t) -> (status: Int32, maxRSSKB: Int) {
     return (exitStatus, Int(usage.ru_maxrss))
 }
 
+/// Connects `socketFD` to 127.0.0.1:`port`; whether it connected.
+func connectLoopback(_ socketFD: Int32, port: Int) -> Bool {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    } == 0
+}
+
 /// Whether something accepts connections on the loopback port within `timeout`.
 func waitForPort(_ port: Int, timeout: TimeInterval) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
+        let connected = connectLoopback(socketFD, port: port)
         close(socketFD)
-        if connected == 0 { return true }
+        if connected { return true }
         usleep(100_000)
     }
     return false
@@ -319,17 +324,10 @@ struct ObjectionFiler: Sendable {
         defer { close(socketFD) }
         var timeout = timeval(tv_sec: 180, tv_usec: 0)
         setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let start = DispatchTime.now()
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard connectLoopback(socketFD, port: port) else {
+            throw CLIError(message: "cannot connect to the server on port \(port)")
         }
-        guard connected == 0 else { throw CLIError(message: "cannot connect to the server on port \(port)") }
         let bytes = Array(request.utf8)
         guard bytes.withUnsafeBytes({ send(socketFD, $0.baseAddress, $0.count, 0) }) == bytes.count else {
             throw CLIError(message: "the server did not take the request")
