@@ -4,45 +4,6 @@ import RightsCore
 /// of a representative. The phrases never say "your data": a letter may go to a representative (Law 91 Art. 24),
 /// so they speak of the data the request concerns.
 enum LetterPhrases {
-    /// The request's kind in a few words, for a short form.
-    static func shortTypeName(_ type: RequestType, _ language: LetterLanguage) -> String {
-        switch (type, language) {
-        case (.access, .vi): "xem dữ liệu"
-        case (.correction, .vi): "sửa dữ liệu"
-        case (.deletion, .vi): "xóa dữ liệu"
-        case (.restriction, .vi): "hạn chế xử lý"
-        case (.objection, .vi): "phản đối xử lý"
-        case (.withdrawConsent, .vi): "rút lại sự đồng ý"
-        case (.protection, .vi): "bảo vệ dữ liệu"
-        case (.access, .en): "access"
-        case (.correction, .en): "correction"
-        case (.deletion, .en): "deletion"
-        case (.restriction, .en): "restriction"
-        case (.objection, .en): "objection"
-        case (.withdrawConsent, .en): "consent withdrawal"
-        case (.protection, .en): "protection"
-        }
-    }
-
-    static func typeName(_ type: RequestType, _ language: LetterLanguage) -> String {
-        switch (type, language) {
-        case (.access, .vi): "yêu cầu xem, cung cấp dữ liệu cá nhân"
-        case (.correction, .vi): "yêu cầu chỉnh sửa dữ liệu cá nhân"
-        case (.deletion, .vi): "yêu cầu xóa dữ liệu cá nhân"
-        case (.restriction, .vi): "yêu cầu hạn chế xử lý dữ liệu cá nhân"
-        case (.objection, .vi): "yêu cầu phản đối xử lý dữ liệu cá nhân (kể cả để gửi quảng cáo)"
-        case (.withdrawConsent, .vi): "yêu cầu rút lại sự đồng ý xử lý dữ liệu cá nhân"
-        case (.protection, .vi): "yêu cầu thực hiện biện pháp bảo vệ dữ liệu cá nhân"
-        case (.access, .en): "request to view or obtain a copy of personal data"
-        case (.correction, .en): "request to correct personal data"
-        case (.deletion, .en): "request to delete personal data"
-        case (.restriction, .en): "request to restrict the processing of personal data"
-        case (.objection, .en): "objection to the processing of personal data (including for advertising)"
-        case (.withdrawConsent, .en): "withdrawal of consent to the processing of personal data"
-        case (.protection, .en): "request for measures to protect personal data"
-        }
-    }
-
     /// The ground in plain sentences fitted to the request type; the officer's note and the citation follow it.
     static func groundExplanation(_ ground: RefusalGround, _ type: RequestType, _ language: LetterLanguage) -> String {
         switch (ground, language) {

@@ -20,6 +20,9 @@ public enum LetterKind: String, Sendable, CaseIterable {
 public enum LetterLanguage: String, Sendable, CaseIterable {
     case vi
     case en
+
+    /// The language of the shared vocabulary (`Vocabulary`).
+    public var vocabulary: Vocabulary.Language { self == .vi ? .vietnamese : .english }
 }
 
 /// Everything a letter says, as plain values (a view model: templates never see database records).
@@ -316,7 +319,7 @@ struct LetterView {
         letterDate = format.date(VietnamTime.date(of: context.letterDate))
         letterDateLine = format.dateLine(VietnamTime.date(of: context.letterDate))
         requestID = context.requestID
-        requestTypeName = LetterPhrases.typeName(context.requestType, language)
+        requestTypeName = Vocabulary.requestType(context.requestType, language.vocabulary, .letter)
         receivedAt = format.dateTime(context.receivedAt)
         isDecree13 = ruleSet.id == RuleSet.decree13.id
         let inHours = ruleSet.rule(for: context.requestType).period.unit == .hours
@@ -331,7 +334,7 @@ struct LetterView {
         receivedShort = LetterFormat.compact(context.receivedAt)
         dueShort = LetterFormat.compact(context.dueDate)
         sinceShort = LetterFormat.compact(context.suppressionSince ?? context.receivedAt)
-        typeShort = LetterPhrases.shortTypeName(context.requestType, language)
+        typeShort = Vocabulary.requestType(context.requestType, language.vocabulary, .short)
         let rule = ruleSet.rule(for: context.requestType)
         periodLength = format.length(rule.period(processors: context.processors))
         extensionLength = rule.extensionPeriod.map(format.length) ?? ""
@@ -512,7 +515,7 @@ struct LetterFormat {
 /// Rewrites the rule sets' English citations ("Law 91 Art. 4(3), 26") in the form Vietnamese legal texts use
 /// ("khoản 3 Điều 4 và Điều 26 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"). A part it does not recognise is kept as
 /// written, so a citation is never lost, only left untranslated.
-enum VietnameseCitation {
+public enum VietnameseCitation {
     private static let instruments: [(code: String, name: String)] = [
         ("Law 91", "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"),
         ("Decree 356", "Nghị định số 356/2025/NĐ-CP"),
@@ -540,7 +543,7 @@ enum VietnameseCitation {
         ("shortened by company policy ", "thời hạn được rút ngắn theo chính sách của công ty "),
     ]
 
-    static func render(_ citation: String) -> String {
+    public static func render(_ citation: String) -> String {
         var instrument: String?
         var parts: [String] = []
         for segment in citation.components(separatedBy: "; ") {

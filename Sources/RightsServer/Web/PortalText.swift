@@ -27,14 +27,14 @@ struct PortalText: Sendable {
     var tooMany: String
     var ended: String
     var contactLabel: String
-    private var types: [RequestType: String]
+    private var language: Vocabulary.Language
     private var sentFormat: @Sendable (String) -> String
     private var doneFormat: @Sendable (String, String) -> String
     private var wrongFormat: @Sendable (Int) -> String
     private var subjectFormat: @Sendable (String) -> String
     private var mailFormat: @Sendable (String, Organization) -> String
 
-    func typeLabel(_ type: RequestType) -> String { types[type] ?? type.rawValue }
+    func typeLabel(_ type: RequestType) -> String { Vocabulary.requestType(type, language, .personal) }
     func sent(_ to: String) -> String { sentFormat(to) }
     func done(_ id: String, _ due: String) -> String { doneFormat(id, due) }
     func wrongCode(_ remaining: Int) -> String { wrongFormat(remaining) }
@@ -68,12 +68,7 @@ struct PortalText: Sendable {
         tooMany: "Ông/Bà đã yêu cầu quá nhiều mã trong một giờ. Vui lòng thử lại sau.",
         ended: "Mã xác minh đã hết hạn hoặc đã nhập sai quá 5 lần. Vui lòng gửi lại yêu cầu để nhận mã mới.",
         contactLabel: "Liên hệ",
-        types: [
-            .access: "Xem, nhận bản sao dữ liệu cá nhân", .correction: "Chỉnh sửa dữ liệu cá nhân",
-            .deletion: "Xóa dữ liệu cá nhân", .restriction: "Hạn chế xử lý dữ liệu cá nhân",
-            .objection: "Phản đối xử lý dữ liệu, kể cả nhận quảng cáo", .withdrawConsent: "Rút lại sự đồng ý",
-            .protection: "Yêu cầu biện pháp bảo vệ dữ liệu cá nhân",
-        ],
+        language: .vietnamese,
         sentFormat: { "Chúng tôi đã gửi mã xác minh đến \($0). Nếu không thấy thư, vui lòng kiểm tra hộp thư rác." },
         doneFormat: { id, due in
             "Mã yêu cầu của Ông/Bà là \(id). Chúng tôi sẽ giải quyết và trả lời chậm nhất \(due). Thư xác nhận đã "
@@ -115,12 +110,7 @@ struct PortalText: Sendable {
         tooMany: "Too many codes were asked for in the last hour. Please try again later.",
         ended: "The code has expired or was entered wrongly 5 times. Please send the request again for a new code.",
         contactLabel: "Contact",
-        types: [
-            .access: "See or get a copy of my personal data", .correction: "Correct my personal data",
-            .deletion: "Delete my personal data", .restriction: "Restrict the processing of my personal data",
-            .objection: "Object to processing, including advertising", .withdrawConsent: "Withdraw my consent",
-            .protection: "Ask for measures to protect my personal data",
-        ],
+        language: .english,
         sentFormat: { "We sent a code to \($0). If you do not see it, please check your spam folder." },
         doneFormat: { id, due in
             "Your request's reference is \(id). We will handle it and reply by \(due) at the latest. An "
