@@ -31,7 +31,7 @@ struct APIRoutes {
         api.get("requests/{id}") { _, context in
             _ = try context.require(.readRequests)
             let id = try context.parameters.require("id")
-            guard let detail = try? store.request(id) else { throw Problem.notFound("no request \(id)") }
+            let detail = try store.request(id)
             return try json(detail)
         }
         api.post("requests") { request, context in

@@ -9,6 +9,8 @@ import Synchronization
 public struct DeskContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: StaffUser?
+    /// A desk page's visit (who, in which language), set by `WebVisitMiddleware`; nil on the API.
+    var visit: WebVisit?
     /// The client's address, for the portal's hourly limit per address (nil when the transport has none).
     public let remoteAddress: SocketAddress?
 
@@ -38,6 +40,7 @@ extension StaffAction {
         case .readRequests: "read requests"
         case .manageRequests: "change requests, suppressions or consents"
         case .exportEvidence: "export evidence"
+        case .readAudit: "read the audit log"
         case .readAccessReports: "see access reports"
         }
     }
@@ -101,11 +104,11 @@ struct APIProblems: RouterMiddleware {
             context.logger.warning("api write refused: the database stayed busy past the timeout")
             throw Problem.busy
         } catch let error as StoreError {
-            switch error {
-            case .refused: throw Problem(status: .conflict, title: "Conflict", detail: error.description)
+            switch error.kind {
+            case .conflict: throw Problem(status: .conflict, title: "Conflict", detail: error.description)
             case .badInput: throw Problem.badRequest(error.description)
-            case .unknownList: throw Problem.notFound(error.description)
-            default:
+            case .notFound: throw Problem.notFound(error.description)
+            case .failure:
                 context.logger.error("api request failed", metadata: ["error": "StoreError"])
                 throw Problem(
                     status: .internalServerError, title: "Internal Server Error",

@@ -27,7 +27,7 @@ public struct DeskServer: Sendable {
     public let metrics: ServerMetrics
     /// Letters rendered from the templates and sent through the outbox; a template that does not load shows as the
     /// page's error, not as a server that does not start.
-    let letters: Result<LetterSender, WebPages.WebTemplateError>
+    let letters: Result<LetterSender, WebTemplateError>
 
     public init(
         installation: Installation, zaloSecret: String?, delivery: DeliveryConfiguration = DeliveryConfiguration(),
@@ -37,7 +37,7 @@ public struct DeskServer: Sendable {
             LetterSender(
                 delivery: LetterDelivery(store: installation.store, configuration: delivery),
                 renderer: try LetterRenderer())
-        }.mapError { WebPages.WebTemplateError(description: "\($0)") }
+        }.mapError { WebTemplateError(description: "\($0)") }
         self.tokenCacheLifetime = tokenCacheLifetime
         metrics = ServerMetrics()
         self.installation = installation
@@ -75,7 +75,7 @@ public struct DeskServer: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
         }
         APIRoutes(server: self).add(to: router.group("/api/v1").add(middleware: APIProblems()))
-        WebRoutes(server: self).add(to: router)
+        WebDesk(server: self).add(to: router)
         WebhookRoutes(server: self).add(to: router)
         PortalController(server: self).add(to: router)
         // Counts only, for Prometheus scraping with an officer's or auditor's token.

@@ -82,37 +82,3 @@ final class SessionStore: Sendable {
         return difference == 0
     }
 }
-
-/// The cookies of the desk: read from `Cookie`, written as `Set-Cookie` values.
-enum WebCookies {
-    /// The cookies a request carries, by name (the first of a repeated name wins, as browsers send the most
-    /// specific first).
-    static func read(_ request: Request) -> [String: String] {
-        var cookies: [String: String] = [:]
-        for header in request.headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.trimmingCharacters(in: .whitespaces)
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                let name = String(trimmed[..<equals])
-                var value = String(trimmed[trimmed.index(after: equals)...])
-                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                    value = String(value.dropFirst().dropLast())
-                }
-                if cookies[name] == nil { cookies[name] = value }
-            }
-        }
-        return cookies
-    }
-
-    /// A cookie the page scripts never see and other sites never send: HttpOnly, SameSite=Strict. `Secure` is added
-    /// when the desk is reached over HTTPS through a proxy (a plain-HTTP desk on 127.0.0.1 must still work).
-    static func value(name: String, value: String, path: String = "/", maxAge: Int, secure: Bool) -> String {
-        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
-    }
-
-    static func isSecure(_ request: Request) -> Bool {
-        if request.uri.scheme == .https { return true }
-        guard let name = HTTPFields.Element.Name("X-Forwarded-Proto") else { return false }
-        return request.headers[name]?.lowercased() == "https"
-    }
-}

@@ -37,16 +37,19 @@ public struct AuditLogFilter: Sendable {
     /// An event kind (`request.new`) or its family (`request`).
     public var kind: String?
     public var limit: Int
+    /// The `limit` newest events instead of the oldest (still returned oldest first).
+    public var newestFirst: Bool
 
     public init(
         requestID: String? = nil, from: LocalDate? = nil, through: LocalDate? = nil, kind: String? = nil,
-        limit: Int = 10_000
+        limit: Int = 10_000, newestFirst: Bool = false
     ) {
         self.requestID = requestID
         self.from = from
         self.through = through
         self.kind = kind
         self.limit = limit
+        self.newestFirst = newestFirst
     }
 }
 
@@ -85,11 +88,23 @@ extension RightsStore {
                 conditions.append("(kind = ? OR kind LIKE ?)")
                 arguments += [kind, kind + ".%"]
             }
+            // Times are written in Vietnam time with one offset, so a day's events sort between its date and the
+            // next's as text; the exact day is checked again below.
+            if let from = filter.from {
+                conditions.append("at >= ?")
+                arguments.append(from.description)
+            }
+            if let through = filter.through {
+                conditions.append("at < ?")
+                arguments.append(through.adding(days: 1).description)
+            }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM audit_events \(whereClause) ORDER BY seq",
+            let order = filter.newestFirst ? "ORDER BY seq DESC LIMIT \(max(filter.limit, 0))" : "ORDER BY seq"
+            let events = try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_events \(whereClause) \(order)",
                 arguments: StatementArguments(arguments.map { $0.databaseValue })
             ).map(AuditEvent.init(row:))
+            return filter.newestFirst ? events.reversed() : events
         }
         var entries: [AuditLogEntry] = []
         for event in events {

@@ -9,7 +9,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The key file beside the database belongs to another installation: every keyed hash would silently differ.
     case keyFileMismatch(String)
     case notRightsDesk(String)
-    case unknownList(String)
+    /// No record of that kind under that id or name: 404 on the API and the desk, exit 1 on the command line.
+    case notFound(StoreRecord, String)
+    /// A step a request's state or rule set does not allow (the workflow's own reason): 409, exit 1.
+    case step(RequestStepError)
     /// Bad input data, with the line it is on (exit 65).
     case badInput(file: String, line: Int?, column: Int?, message: String)
     case refused(String)
@@ -21,7 +24,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .missingDatabase(let path): "no RightsDesk database at \(path) (run `rightsdesk init` first, or give --db)"
         case .keyFileMismatch(let detail): "the key file does not belong to this database: \(detail)"
         case .notRightsDesk(let path): "\(path) is not a RightsDesk database"
-        case .unknownList(let name): "no list named \"\(name)\""
+        case .notFound(.list, let name): "no list named \"\(name)\""
+        case .notFound(.inboxMessage, let id): "no inbox message \(id) (rightsdesk inbox list shows them)"
+        case .notFound(let record, let id): "no \(record.rawValue) \(id)"
+        case .step(let error): error.description
         case .badInput(let file, let line, let column, let message):
             [file, line.map(String.init), column.map(String.init)].compactMap { $0 }.joined(separator: ":") + ": "
                 + message
@@ -29,15 +35,37 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .sqlite(let code, let message): "database error \(code): \(message)"
         }
     }
+}
 
-    /// True for bad input data (exit 65), false for a refusal or failure (exit 1).
-    public var isBadInput: Bool {
-        if case .badInput = self { return true }
-        return false
-    }
+/// The kinds of record a lookup can miss.
+public enum StoreRecord: String, Sendable {
+    case request, list, user, delivery
+    case inboxMessage = "inbox message"
+}
+
+/// What a store error means to whoever asked, whatever the channel: each front end (API problems, desk pages, exit
+/// codes) maps these four once, instead of reading the text of an error.
+public enum StoreErrorKind: Sendable {
+    /// The record named does not exist (404).
+    case notFound
+    /// The request is refused as it stands: a step not allowed now, a rule, a duplicate name (409).
+    case conflict
+    /// The input is malformed (400, exit 65).
+    case badInput
+    /// Anything else: the installation or the database failed (500); the log gets the kind only.
+    case failure
 }
 
 extension StoreError {
+    public var kind: StoreErrorKind {
+        switch self {
+        case .notFound: .notFound
+        case .step, .refused, .alreadyExists: .conflict
+        case .badInput: .badInput
+        case .missingDatabase, .keyFileMismatch, .notRightsDesk, .sqlite: .failure
+        }
+    }
+
     /// Whether `error` is SQLite saying another connection holds the write lock past the busy timeout (a long import
     /// commits in one transaction): nothing was written, and the same request can be made again in a moment.
     public static func isBusy(_ error: any Error) -> Bool {

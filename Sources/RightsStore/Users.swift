@@ -88,7 +88,7 @@ extension RightsStore {
                     db.cachedStatement(sql: "SELECT role FROM users WHERE name = ?"), arguments: [name]
                 )
                 .flatMap(StaffRole.init(rawValue:))
-            else { throw StoreError.refused("no user named \(name)") }
+            else { throw StoreError.notFound(.user, name) }
             try db.execute(
                 sql: "UPDATE users SET token_sha256 = ?, rotated_at = ?, disabled_at = NULL WHERE name = ?",
                 arguments: [Data(Digest.sha256(Array(token.utf8))), ms(now), name])

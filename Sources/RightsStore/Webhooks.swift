@@ -119,7 +119,7 @@ extension RightsStore {
                         SELECT id_hash, identifier, received_at, resolution FROM webhook_events
                         WHERE rowid = ? AND outcome = 'queued'
                         """, arguments: [id])
-            else { throw StoreError.refused("no inbox message \(id) (rightsdesk inbox list shows them)") }
+            else { throw StoreError.notFound(.inboxMessage, "\(id)") }
             if let done: String = row["resolution"] {
                 throw StoreError.refused("inbox message \(id) was already resolved (\(done))")
             }

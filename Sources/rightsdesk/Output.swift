@@ -72,12 +72,14 @@ enum Output {
         case let error as ExitCode:
             return error
         case let error as StoreError:
-            if error.isBadInput {
+            switch error.kind {
+            case .badInput:
                 self.error(error.description)
                 return ExitCode(65)
+            case .notFound, .conflict, .failure:
+                self.error("rightsdesk: \(error.description)")
+                return ExitCode(1)
             }
-            self.error("rightsdesk: \(error.description)")
-            return ExitCode(1)
         case let error as CLIError:
             self.error(error.isBadInput ? error.message : "rightsdesk: \(error.message)")
             return ExitCode(error.isBadInput ? 65 : 1)

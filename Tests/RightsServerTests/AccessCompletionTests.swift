@@ -28,8 +28,9 @@ struct AccessCompletionTests {
             var officer = Browser(client)
             _ = try await officer.signIn(try #require(desk.tokens[.officer]))
             let page = try await officer.get("/requests/\(id)")
-            // The page completes it with its own button (the report downloads); no command line needed.
-            #expect(page.html.contains("action=\"/requests/\(id)/complete\""))
+            // Until the person is verified the page offers verification, not completion (CONTRACT.md's table).
+            #expect(page.html.contains("action=\"/requests/\(id)/verify\""))
+            #expect(!page.html.contains("action=\"/requests/\(id)/complete\""))
             #expect(!page.html.contains("--out DIR"))
 
             // Before the person is verified: refused, no report, nothing changed.
@@ -39,6 +40,8 @@ struct AccessCompletionTests {
 
             #expect(try await officer.post("/requests/\(id)/ack", []).status == .seeOther)
             #expect(try await officer.post("/requests/\(id)/verify", [("method", "CCCD tại quầy")]).status == .seeOther)
+            // Verified, the page completes it with its own button (the report downloads); no command line needed.
+            #expect(try await officer.get("/requests/\(id)").html.contains("action=\"/requests/\(id)/complete\""))
 
             // Support may not complete it, and sees no report.
             var support = Browser(client)

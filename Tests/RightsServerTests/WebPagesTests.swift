@@ -55,7 +55,7 @@ struct Browser {
         var headers = cookieHeader
         headers[.contentType] = "application/x-www-form-urlencoded"
         let response = try await client.executeRequest(
-            uri: uri, method: .post, headers: headers, body: ByteBuffer(string: WebForm.encode(all)))
+            uri: uri, method: .post, headers: headers, body: ByteBuffer(string: FormBody.encode(all)))
         remember(response)
         return response
     }
@@ -85,53 +85,99 @@ extension TestResponse {
     var html: String { String(buffer: body) }
 }
 
+/// Encodes fields as a browser does for `application/x-www-form-urlencoded`: unreserved bytes as they are, space
+/// as `+`, everything else percent-encoded.
+enum FormBody {
+    static func encode(_ fields: [(String, String)]) -> String {
+        func escape(_ text: String) -> String {
+            var output = ""
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                    UInt8(ascii: "*"):
+                    output.unicodeScalars.append(Unicode.Scalar(byte))
+                case UInt8(ascii: " "): output += "+"
+                default: output += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                }
+            }
+            return output
+        }
+        return fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+}
+
 @Suite("Web desk pages")
 struct WebPagesTests {
-    @Test("every word a template asks for is in the table, in both languages")
+    @Test("every word a template or a controller asks for is in the table, in both languages")
     func wordsExist() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../Templates/web").standardized
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let folder = here.appendingPathComponent("../../Templates/web").standardized
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".mustache")
         }
         // The portal is not a desk page: it has its own typed model and words (PortalController, PortalText).
         #expect(
             Set(names.map { String($0.dropLast(".mustache".count)) }).subtracting(["portal"])
-                == Set(WebPages.pageNames))
-        let pattern = try Regex(#"\{\{t\.([A-Za-z]+)\}\}"#)
+                == Set(WebTemplate.allCases.map(\.rawValue)))
         var used = Set<String>()
+        let templateWord = try Regex(#"\{\{[#^/]?t\.([A-Za-z]+)\}\}"#)
         for name in names {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            for match in text.matches(of: pattern) {
-                used.insert(String(text[match.range]).dropFirst(4).dropLast(2).description)
+            for match in text.matches(of: templateWord) {
+                used.insert(String(text[match.range]).split(separator: ".")[1].dropLast(2).description)
             }
         }
-        #expect(used.count > 100)
-        for language in WebLanguage.allCases {
-            let table = WebText.table(language)
-            #expect(used.subtracting(table.keys).isEmpty, "\(language): \(used.subtracting(table.keys).sorted())")
-            #expect(table.values.allSatisfy { !$0.isEmpty })
+        #expect(used.count > 150)
+        // And the words the controllers look up by key: words["key"] and words.format("key", ...).
+        let sources = here.appendingPathComponent("../../Sources/RightsServer/Web").standardized
+        let codeWord = try Regex(#"words(\.format\(\s*|\[)"([A-Za-z]+)""#)
+        var inCode = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: sources.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(name), encoding: .utf8)
+            for match in text.matches(of: codeWord) {
+                let key = String(text[match.range]).split(separator: "\"")[1]
+                used.insert(String(key))
+                inCode += 1
+            }
         }
-        #expect(WebText.table(.vi)["request"] == "Yêu cầu")
+        #expect(inCode > 40)
+        let table = Set(DeskWords.keys)
+        #expect(used.subtracting(table).isEmpty, "missing: \(used.subtracting(table).sorted())")
+        for language in WebLanguage.allCases {
+            let words = DeskWords(language)
+            #expect(table.allSatisfy { !words[$0].isEmpty })
+        }
+        #expect(DeskWords(.vi)["request"] == "Yêu cầu")
+        #expect(DeskWords(.vi).format("daysLeft", 3) == "còn 3 ngày")
+    }
+
+    /// A form as a controller declares it.
+    struct NameForm: Decodable {
+        var name: String?
+        var note: String?
+        var empty: String?
+        var q: String?
+        var d: String?
     }
 
     @Test("form bodies decode percent escapes and + exactly; Vietnamese round-trips byte for byte")
     func formDecoding() throws {
         let name = "Nguyễn Thị Hồng Nhung & Co. +84 100% “đẹp”"
-        let encoded = WebForm.encode([("name", name), ("note", "a=b&c"), ("empty", "")])
+        let encoded = FormBody.encode([("name", name), ("note", "a=b&c"), ("empty", "")])
         #expect(!encoded.contains(" ") && encoded.contains("+"))
-        let form = try #require(WebForm(decoding: Array(encoded.utf8)))
-        #expect(form["name"] == name)
-        #expect(Array(form["name"]?.utf8 ?? "".utf8) == Array(name.utf8))
-        #expect(form["note"] == "a=b&c")
-        #expect(form["empty"] == "" && form.text("empty") == nil)
-        // As a browser sends it: lower-case escapes, a decomposed tone mark kept as sent, a stray %.
-        let browser = try #require(WebForm(decoding: Array("q=Y%c3%aau+c%e1%ba%a7u&d=e%CC%81&p=50%&x".utf8)))
-        #expect(browser["q"] == "Yêu cầu")
-        #expect(Array(browser["d"]?.unicodeScalars ?? "".unicodeScalars).map(\.value) == [0x65, 0x301])
-        #expect(browser["p"] == "50%")
-        #expect(browser["x"] == "")
-        #expect(WebForm(decoding: Array("bad=%FF%FE".utf8)) == nil, "invalid UTF-8 is refused, not mangled")
+        let form = try URLEncodedFormDecoder().decode(NameForm.self, from: encoded)
+        #expect(form.name == name)
+        #expect(Array(form.name?.utf8 ?? "".utf8) == Array(name.utf8))
+        #expect(form.note == "a=b&c")
+        #expect(form.empty == "" && form.empty.formText == nil)
+        // As a browser sends it: lower-case escapes, a decomposed tone mark kept as sent.
+        let browser = try URLEncodedFormDecoder().decode(NameForm.self, from: "q=Y%c3%aau+c%e1%ba%a7u&d=e%CC%81")
+        #expect(browser.q == "Yêu cầu")
+        #expect(Array(browser.d?.unicodeScalars ?? "".unicodeScalars).map(\.value) == [0x65, 0x301])
+        // What the desk's forms go through: invalid UTF-8 is refused, not mangled into replacement characters.
+        #expect(try WebForms.decode(NameForm.self, body: "name=%FF%FE") == nil)
+        #expect(try WebForms.decode(NameForm.self, body: "name=Y%C3%AAu")?.name == "Yêu")
     }
 
     @Test("sign-in: a bad token fails, a good one sets an HttpOnly SameSite=Strict session cookie; sign-out ends it")
@@ -165,7 +211,7 @@ struct WebPagesTests {
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
             #expect(cookie.contains("Max-Age=28800"))
             #expect(browser.cookies[SessionStore.cookieName]?.count == 64)
-            #expect(try await browser.get("/").headers[.location] == "/queue")
+            #expect(try await browser.get("/").headers[.location] == "/today")
             let queue = try await browser.get("/queue")
             #expect(queue.status == .ok && queue.html.contains("officer-1"))
             #expect(queue.headers[.cacheControl] == "no-store")
@@ -455,7 +501,7 @@ struct WebPagesTests {
             // The copy script is allowed by its hash, and nothing else is.
             let policy = try #require(answer.headers[.contentSecurityPolicy])
             #expect(policy.contains("script-src 'sha256-") && !policy.contains("unsafe-inline'; script"))
-            #expect(answer.html.contains("<script>\(WebPage.copyScript)</script>"))
+            #expect(answer.html.contains("<script>\(WebVisit.copyScript)</script>"))
 
             let bad = try await support.post("/why", [("id", "12")])
             #expect(bad.status == .badRequest && bad.html.contains("class=\"error\""))
@@ -503,7 +549,7 @@ struct WebPagesTests {
             #expect(rest[..<end.lowerBound].contains("<button type=\"submit\">"))
             #expect(!page.html.contains("--out DIR"))
             // The last day, as the queue shows it: 12 March, not the instant of the next midnight.
-            #expect(page.html.contains("<dd>12/03/2026"))
+            #expect(page.html.contains("<dd>hạn chót 12/03/2026"))
             #expect(!page.html.contains("2026-03-13T00:00:00"))
             let done = try await officer.post("/requests/\(access.id)/complete", [])
             #expect(done.status == .ok && done.headers[.contentType] == "application/zip")

@@ -8,7 +8,7 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable {
         switch self {
         case .officer: true
         case .support: [.lookUp, .fileObjection].contains(action)
-        case .auditor: [.lookUp, .readRequests, .exportEvidence].contains(action)
+        case .auditor: [.lookUp, .readRequests, .exportEvidence, .readAudit].contains(action)
         }
     }
 }
@@ -25,6 +25,8 @@ public enum StaffAction: String, Sendable, CaseIterable {
     case manageRequests
     /// Export evidence bundles.
     case exportEvidence
+    /// Read the audit chain back and the staff lookup log (officers and auditors; support agents may not).
+    case readAudit
     /// See access reports (the person's whole data).
     case readAccessReports
 }

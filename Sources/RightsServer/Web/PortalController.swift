@@ -14,7 +14,7 @@ import RightsTemplates
 /// not the company holds data about the identifier.
 struct PortalController: Sendable {
     let server: DeskServer
-    let template: Result<MustacheTemplate, WebPages.WebTemplateError>
+    let template: Result<MustacheTemplate, WebTemplateError>
 
     init(server: DeskServer) {
         self.server = server
@@ -25,9 +25,9 @@ struct PortalController: Sendable {
                     ?? bundle.resourceURL?.appendingPathComponent("web/portal.mustache"),
                 let data = FileManager.default.contents(atPath: url.path),
                 let text = String(validating: data, as: UTF8.self)
-            else { throw WebPages.WebTemplateError(description: "Templates/web/portal.mustache is missing") }
+            else { throw WebTemplateError(description: "Templates/web/portal.mustache is missing") }
             return try MustacheTemplate(string: text)
-        }.mapError { WebPages.WebTemplateError(description: "\($0)") }
+        }.mapError { WebTemplateError(description: "\($0)") }
     }
 
     static let cookieName = "rd_portal"

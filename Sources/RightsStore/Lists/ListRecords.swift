@@ -22,7 +22,7 @@ struct ListRecord {
     }
 
     static func require(name: String, in db: Database) throws -> ListRecord {
-        guard let list = try find(name: name, in: db) else { throw StoreError.unknownList(name) }
+        guard let list = try find(name: name, in: db) else { throw StoreError.notFound(.list, name) }
         return list
     }
 

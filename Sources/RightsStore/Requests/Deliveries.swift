@@ -133,7 +133,7 @@ extension RightsStore {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT request_id, channel, attempts, state FROM deliveries WHERE id = ?", arguments: [id]
                 )
-            else { throw StoreError.refused("no delivery \(id)") }
+            else { throw StoreError.notFound(.delivery, "\(id)") }
             let requestID: String = row["request_id"]
             let channel: String = row["channel"]
             let attempt = (row["attempts"] as Int) + 1

@@ -145,10 +145,10 @@ extension RightsStore {
         var targets = subjects.filter { ($0["verified_at"] as Int64?) == nil }
         if let subject {
             guard let match = subjects.first(where: { ($0["normalized"] as String) == subject.normalized }) else {
-                throw StoreError.refused(RequestStepError.unknownSubject(subject.normalized).description)
+                throw StoreError.step(.unknownSubject(subject.normalized))
             }
             guard (match["verified_at"] as Int64?) == nil else {
-                throw StoreError.refused(RequestStepError.alreadyVerified(subject.normalized).description)
+                throw StoreError.step(.alreadyVerified(subject.normalized))
             }
             targets = [match]
         }
@@ -310,17 +310,15 @@ extension RightsStore {
         try step(id, .reject, at: at, actor: actor, now: now) { request, db in
             guard let rule = request.ruleSet.refusal(ground), rule.appliesTo.contains(request.type) else {
                 let offered = request.ruleSet.refusal(ground)?.appliesTo ?? []
-                throw StoreError.refused(
-                    RequestStepError.groundNotOffered(
-                        ground, request.type, ruleSet: request.ruleSet.id, offeredFor: offered
-                    ).description)
+                throw StoreError.step(
+                    .groundNotOffered(ground, request.type, ruleSet: request.ruleSet.id, offeredFor: offered))
             }
             var original: String?
             if ground == .duplicate {
                 let recorded = try String.fetchOne(
                     db, sql: "SELECT duplicate_of FROM requests WHERE id = ?", arguments: [id])
                 guard let target = duplicateOf ?? recorded else {
-                    throw StoreError.refused(RequestStepError.duplicateNeedsOriginal.description)
+                    throw StoreError.step(.duplicateNeedsOriginal)
                 }
                 try checkDuplicateTarget(target, of: id, type: request.type, db)
                 original = target
@@ -347,18 +345,18 @@ extension RightsStore {
 
     /// The request a duplicate is closed into: another one, of the same type, still open.
     private func checkDuplicateTarget(_ target: String, of id: String, type: RequestType, _ db: Database) throws {
-        guard target != id else { throw StoreError.refused(RequestStepError.duplicateOfItself.description) }
+        guard target != id else { throw StoreError.step(.duplicateOfItself) }
         guard let row = try Row.fetchOne(db, sql: "SELECT type, state FROM requests WHERE id = ?", arguments: [target])
         else {
-            throw StoreError.refused("no request \(target)")
+            throw StoreError.notFound(.request, target)
         }
         let targetType = RequestType(rawValue: row["type"]) ?? type
         guard targetType == type else {
-            throw StoreError.refused(RequestStepError.duplicateOfOtherType(target, targetType).description)
+            throw StoreError.step(.duplicateOfOtherType(target, targetType))
         }
         let state = RequestState(rawValue: row["state"]) ?? .received
         guard state.isOpen else {
-            throw StoreError.refused(RequestStepError.duplicateOfClosed(target, state).description)
+            throw StoreError.step(.duplicateOfClosed(target, state))
         }
     }
 
@@ -643,7 +641,7 @@ extension RightsStore {
         do {
             return try RequestWorkflow.next(after: step, on: request, at: at, allVerifiedAfter: allVerifiedAfter)
         } catch {
-            throw StoreError.refused(error.description)
+            throw StoreError.step(error)
         }
     }
 
@@ -651,7 +649,7 @@ extension RightsStore {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT type, state, rule_set, due, extended FROM requests WHERE id = ?", arguments: [id])
-        else { throw StoreError.refused("no request \(id)") }
+        else { throw StoreError.notFound(.request, id) }
         let last = try Int64.fetchOne(
             db, sql: "SELECT max(at) FROM request_events WHERE request_id = ?", arguments: [id])
         guard let type = RequestType(rawValue: row["type"]), let state = RequestState(rawValue: row["state"]),
@@ -735,7 +733,7 @@ extension RightsStore {
         guard
             let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM requests WHERE id = ?"), arguments: [id])
         else {
-            throw StoreError.refused("no request \(id)")
+            throw StoreError.notFound(.request, id)
         }
         return RequestView(
             id: row["id"], type: RequestType(rawValue: row["type"]) ?? .access,
