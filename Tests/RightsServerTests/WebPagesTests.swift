@@ -284,9 +284,10 @@ struct WebPagesTests {
                 receivedAt: Date()), actor: "test", at: Date()
         ).id
         let pages: [(String, Set<StaffRole>)] = [
-            ("/queue", [.officer, .auditor]), ("/requests/\(id)", [.officer, .auditor]),
+            ("/today", [.officer]), ("/queue", [.officer, .auditor]), ("/requests/\(id)", [.officer, .auditor]),
             ("/requests/new", [.officer, .support]), ("/why", [.officer, .support, .auditor]),
-            ("/lists", [.officer, .auditor]), ("/evidence", [.officer, .auditor]),
+            ("/inbox", [.officer]), ("/lists", [.officer, .auditor]), ("/audit", [.officer, .auditor]),
+            ("/evidence", [.officer, .auditor]),
         ]
         try await Application(router: try desk.router()).test(.router) { client in
             for role in StaffRole.allCases {
@@ -306,12 +307,15 @@ struct WebPagesTests {
                     case .support:
                         [
                             ("/evidence", [("scope", "request"), ("request", id)]),
-                            ("/requests/\(id)/ack", []),
+                            ("/requests/\(id)/ack", []), ("/requests/\(id)/withdraw", []),
+                            ("/requests/\(id)/complete", []), ("/inbox/1/dismiss", []),
                             ("/requests", [("type", "deletion"), ("subjects", "0904000222"), ("channel", "phone")]),
                         ]
                     case .auditor:
                         [
                             ("/requests/\(id)/ack", []), ("/requests/\(id)/extend", [("reason", "nhiều dữ liệu")]),
+                            ("/requests/\(id)/withdraw", []), ("/requests/\(id)/complete", []),
+                            ("/inbox/1/objection", []), ("/inbox/1/dismiss", []),
                             ("/requests/\(id)/reject", [("ground", "no-data"), ("note", "không có")]),
                             ("/requests/\(id)/letter", [("kind", "ack"), ("lang", "vi")]),
                             ("/requests", [("type", "objection"), ("subjects", "0904000222"), ("channel", "phone")]),
@@ -323,6 +327,15 @@ struct WebPagesTests {
                     let response = try await browser.post(uri, fields)
                     #expect(response.status == .forbidden, "\(role) POST \(uri)")
                     #expect(try desk.store.verifyAuditChain() == before, "\(role) POST \(uri) changed something")
+                }
+                // A list upload (multipart) is an officer's too.
+                if role != .officer {
+                    let before = try desk.store.verifyAuditChain()
+                    let upload = try await browser.upload(
+                        "/lists/import", [("csrf", browser.csrf), ("list", "x"), ("basis", "consent")],
+                        file: ("x.csv", Array("phone\n0912000999\n".utf8)))
+                    #expect(upload.status == .forbidden, "\(role) upload")
+                    #expect(try desk.store.verifyAuditChain() == before, "\(role) upload changed something")
                 }
             }
         }
