@@ -71,6 +71,9 @@ struct ServeBench: ParsableCommand {
             let base = "http://127.0.0.1:\(port)"
             let bare = try load(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", base + "/healthz"])
             report("GET /healthz, a bare route (baseline)", bare)
+            // A desk page through the web layer: the visit and error middleware, a typed model in its layout.
+            let page = try load(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", base + "/login"])
+            report("GET /login, a desk page rendered", page)
             // Warm the readers' page caches first, as a desk that has been up for a while would have them.
             _ = try load(wrk, ["-t2", "-c\(connections)", "-d3s", "-s", path("why.lua"), base])
             // Three runs, reported by the median: on a shared machine one run in a few comes out far slower.
@@ -97,16 +100,16 @@ struct ServeBench: ParsableCommand {
             Output.line(String(format: "server peak memory: %.1f MB", Double(serverRSS) / 1024))
             Output.line(String(repeating: "-", count: 78))
             Output.line(
-                "Target: ≥ 8,000 authenticated lookups/s with p99 < 10 ms at 10M entries; no failed filing.")
+                "Target: ≥ 10,000 authenticated lookups/s with p99 < 10 ms at 10M entries; no failed filing.")
             let p99 = milliseconds(why.p99)
-            let met = why.requestsPerSecond >= 8_000 && p99.map { $0 < 10 } == true && entries >= 10_000_000
+            let met = why.requestsPerSecond >= 10_000 && p99.map { $0 < 10 } == true && entries >= 10_000_000
             Output.line(
                 met
                     ? "Met at this size."
                     : entries < 10_000_000
                         ? "Not judged: the target is for 10,000,000 entries (--entries 10000000)."
                         : "Missed at this size.")
-            let failed = filing.failures + mixed.failures + runs.map(\.failures).reduce(0, +)
+            let failed = filing.failures + mixed.failures + page.failures + runs.map(\.failures).reduce(0, +)
             if failed > 0 { throw CLIError(message: "\(failed) requests failed") }
         }
     }

@@ -37,12 +37,16 @@ struct QueueController: Sendable {
         var extended: Bool
         var urgency: String
 
+        /// Red when an open request is past its due instant, amber within 48 hours of it.
+        static func urgency(_ view: RequestView, now: Date) -> (overdue: Bool, soon: Bool) {
+            guard view.state.isOpen, let due = Timestamp.parse(view.due) else { return (false, false) }
+            return (due < now, due >= now && due <= now.addingTimeInterval(2 * 86400))
+        }
+
         init(_ item: RequestListItem, words: DeskWords, now: Date) {
             let view = item.request
             let language = words.language.vocabulary
-            let due = Timestamp.parse(view.due)
-            overdue = view.state.isOpen && due.map { $0 < now } == true
-            soon = view.state.isOpen && !overdue && due.map { $0 <= now.addingTimeInterval(2 * 86400) } == true
+            (overdue, soon) = Self.urgency(view, now: now)
             id = view.id
             typeName = Vocabulary.requestType(view.type, language)
             stateName = Vocabulary.requestState(view.state, language)
