@@ -1,15 +1,34 @@
 #!/usr/bin/env python3
 """A real-browser smoke test of the web desk, as CI runs it.
 
-It makes a fresh installation in a temporary folder (`rightsdesk init`, an officer from `users add --json`), starts
-`rightsdesk serve` on a free port, and drives headless Chromium (Debian's `chromium` and `chromium-driver`) through
-Selenium: sign in with the officer's token, file an objection through the new-request form (the subject
-"0912 345 678", a Vietnamese name with every diacritic), and find it in the queue with its id and the Vietnamese
-type label. Then the same flow again in a browser with JavaScript disabled, since every page must work without it.
-A screenshot of the queue is saved and its path printed. Last, a person files an objection on the public portal in
-a phone-sized window (390 px) with JavaScript off: the one-time code is read from a real SMTP server on loopback
-(Tests/Fixtures/smtp-sink.py, aiosmtpd from .venv-mail/), the request is filed, and the page must not scroll
-sideways.
+It makes a fresh installation in a temporary folder (`rightsdesk init`, an officer from `users add --json`) and files,
+through the command line, an access request received twenty days ago (the subject 0987654321, by phone, from
+"Trần Thị Ánh"), so its acknowledgement is late, and one fresh access request for each browser run below. Then it
+starts `rightsdesk serve` on a free port and drives headless Chromium (Debian's `chromium` and `chromium-driver`)
+through Selenium:
+
+1. sign in with the officer's token and land on /today, whose section `#today-acks` lists the late request as
+   `li.late` with its link and the badge "trễ xác nhận";
+2. file an objection through the new-request form (the subject "0912 345 678", a Vietnamese name with every
+   diacritic), and find it in the queue with its id, the name exactly as typed and the Vietnamese type label
+   (a screenshot of the queue is saved and its path printed);
+3. type "tran thi anh" (no diacritics, lower case) into the queue's search box and submit it: the table lists the
+   late request with the name "Trần Thị Ánh" exactly (NFC) and not the objection; a name that matches nobody lists
+   neither;
+4. on that run's fresh access request, verify the person with the verify form ("CCCD tại quầy"), then press the
+   complete button: Chromium downloads `access-{id}.zip` (to a download folder of the run's own), which must be a
+   valid ZIP holding `access-{id}/access-report.json` for that request; reloaded, the request shows "Hoàn thành";
+5. /today, /queue and the late request's page, at 1280 px and 390 px wide (the viewport emulated through the
+   DevTools protocol, since headless windows are at least 500 px): the document may not be wider than the window,
+   and each is saved as a screenshot beside the queue's (`-today-1280`, `-queue-390`, `-request-390`, …) and its
+   path printed.
+
+Then the same five steps again in a browser with JavaScript disabled, since every page must work without it (its
+screenshots carry `-nojs`; step 4 runs in full there too, on the second fresh access request, since the first is
+closed by then; widths are measured through the DevTools protocol, which works with page scripts off). Last, a
+person files an objection on the public portal in a phone-sized window (390 px) with JavaScript off: the one-time
+code is read from a real SMTP server on loopback (Tests/Fixtures/smtp-sink.py, aiosmtpd from .venv-mail/), the
+request is filed, and the page must not scroll sideways.
 
     scripts/install-browser-deps
     .venv-smoke/bin/python scripts/browser-smoke.py --bin "$(swift build --show-bin-path)/rightsdesk"
@@ -31,7 +50,10 @@ import tempfile
 import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
+import zipfile
+from datetime import datetime, timedelta, timezone
 
 try:
     from selenium import webdriver
@@ -53,6 +75,24 @@ SUBJECT = "0912 345 678"
 # Composed (NFC) as a Vietnamese keyboard types it; the desk must store and show it byte for byte.
 NAME = unicodedata.normalize("NFC", "Nguyễn Thị Lan")
 TYPE_LABEL = "Phản đối xử lý"  # WebText.typeName(.objection, .vi): the desk speaks Vietnamese by default
+# The request filed through the command line with a receipt in the past, so that /today shows it late.
+LATE_NAME = unicodedata.normalize("NFC", "Trần Thị Ánh")
+LATE_SUBJECT = "0987654321"
+LATE_SEARCH = "tran thi anh"  # as an officer types it on a keyboard without Vietnamese input
+NO_MATCH_SEARCH = "hoang khong ai ca"
+ACK_LATE_BADGE = "trễ xác nhận"  # DeskWords "ackLate"
+# The access requests each browser run verifies and completes.
+ACCESS_NAME = unicodedata.normalize("NFC", "Lê Văn Bình")
+ACCESS_SUBJECTS = {True: "0987654322", False: "0987654323"}
+VERIFY_METHOD = "CCCD tại quầy"
+STATE_LABEL = "Trạng thái"  # DeskWords "state": the request page's term for its state
+COMPLETED = "Hoàn thành"  # Vocabulary.requestState(.completed, .vi)
+VIETNAM = timezone(timedelta(hours=7))
+# The widths the desk's pages are read at, with the viewport each emulates.
+VIEWPORTS = {
+    1280: {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+    390: {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+}
 REQUEST_ID = re.compile(r"/requests/(RQ-\d{4}-\d{6,})$")
 WAIT = 20  # seconds for a page or a redirect
 
@@ -212,11 +252,7 @@ def portal_flow(server, sink, folder, screenshot):
         try:
             if scripts_run(driver):
                 raise SmokeFailure(f"{label}: the browser runs page scripts, so this run does not test what it says")
-            # Headless Chromium keeps windows at least 500 px wide: a phone's viewport is emulated instead.
-            driver.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
-            )
+            emulate(driver, 390)
             driver.get(server.base + "/portal")
             if path_of(driver) != "/portal" or "Gửi yêu cầu về dữ liệu cá nhân" not in page_text(driver, 2000):
                 raise SmokeFailure(f"{label}: /portal does not show the Vietnamese form: {page_text(driver)}")
@@ -234,15 +270,7 @@ def portal_flow(server, sink, folder, screenshot):
                 lambda d: re.search(r"RQ-\d{4}-\d{6}", page_text(d, 2000)) is not None,
             )
             request_id = re.search(r"RQ-\d{4}-\d{6}", page_text(driver, 2000)).group(0)
-            # Sideways scrolling: the document may not be wider than the window.
-            widths = driver.execute_cdp_cmd(
-                "Runtime.evaluate",
-                {"expression": "[document.documentElement.scrollWidth, window.innerWidth]", "returnByValue": True},
-            )["result"]["value"]
-            if widths[1] != 390:
-                raise SmokeFailure(f"{label}: the viewport is {widths[1]} px wide, not the phone's 390 px")
-            if widths[0] > widths[1]:
-                raise SmokeFailure(f"{label}: the page is {widths[0]} px wide in a {widths[1]} px window")
+            widths = no_sideways_scrolling(driver, 390, label)
             if not driver.save_screenshot(screenshot):
                 raise SmokeFailure(f"{label}: the screenshot could not be written to {screenshot}")
             log(f"{label}: filed {request_id} with the code from the mail; {widths[0]} px in {widths[1]} px")
@@ -262,7 +290,29 @@ def portal_flow(server, sink, folder, screenshot):
             pass
 
 
-def browser(folder, javascript, size="1280,900"):
+def emulate(driver, width):
+    """Headless Chromium keeps windows at least 500 px wide: a viewport `width` px wide is emulated instead."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", VIEWPORTS[width])
+
+
+def no_sideways_scrolling(driver, width, what):
+    """The document may not be wider than the window; read through the DevTools protocol, which works with the
+    page's scripts off. Returns [document width, window width]. A phone's browser zooms out to fit a page that is
+    too wide, so `window.innerWidth` grows with it: the document is held to the width asked for, not to that."""
+    widths = driver.execute_cdp_cmd(
+        "Runtime.evaluate",
+        {"expression": "[document.documentElement.scrollWidth, window.innerWidth]", "returnByValue": True},
+    )["result"]["value"]
+    if widths[0] > width or widths[0] > widths[1]:
+        zoomed = f" (zoomed out to {widths[1]} px to fit)" if widths[1] != width else ""
+        raise SmokeFailure(f"{what}: the page is {widths[0]} px wide in a {width} px window{zoomed}")
+    if widths[1] != width:
+        raise SmokeFailure(f"{what}: the viewport is {widths[1]} px wide, not the {width} px asked for")
+    return widths
+
+
+def browser(folder, javascript, size="1280,900", downloads=None):
+    """Headless Chromium; with `downloads`, a file the desk sends as an attachment is saved there without asking."""
     options = Options()
     options.binary_location = CHROMIUM
     for argument in (
@@ -270,8 +320,16 @@ def browser(folder, javascript, size="1280,900"):
         "--lang=vi-VN", "--no-first-run", "--disable-gpu",
     ):
         options.add_argument(argument)
+    prefs = {}
     if not javascript:
-        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    if downloads:
+        prefs.update({
+            "download.default_directory": downloads, "download.prompt_for_download": False,
+            "download.directory_upgrade": True,
+        })
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     name = f"chromedriver-{'js' if javascript else 'nojs'}-{size.replace(',', 'x')}.log"
     service = Service(executable_path=CHROMEDRIVER, log_output=os.path.join(folder, name))
     try:
@@ -279,6 +337,17 @@ def browser(folder, javascript, size="1280,900"):
     except WebDriverException as error:
         raise SmokeFailure(f"headless Chromium did not start ({CHROMIUM}, {CHROMEDRIVER}): {error.msg or error}")
     driver.set_page_load_timeout(WAIT)
+    if downloads:
+        # Headless Chromium may ignore the profile's download folder; the DevTools protocol sets it for the browser
+        # (it answers whether or not the page's scripts run).
+        try:
+            try:
+                driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+            except WebDriverException:
+                driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        except WebDriverException as error:
+            driver.quit()
+            raise SmokeFailure(f"headless Chromium would not save downloads to {downloads}: {error.msg or error}")
     return driver
 
 
@@ -337,7 +406,8 @@ def sign_in(driver, base, token, label):
         raise SmokeFailure(f"{label} /login: landed on {path_of(driver)}; page says: {page_text(driver)}")
     type_into(driver, "form[action='/login'] input#token", token, f"{label} sign-in")
     field(driver, "form[action='/login'] button[type=submit]", f"{label} sign-in").click()
-    wait_for(driver, f"{label} sign-in (expected the redirect to /queue)", lambda d: path_of(d) == "/queue")
+    # Officers start their day on /today (GET / sends each role to its own page).
+    wait_for(driver, f"{label} sign-in (expected the redirect to /today)", lambda d: path_of(d) == "/today")
     who = field(driver, "header .who", f"{label} sign-in").text
     if "lan" not in who:
         raise SmokeFailure(f"{label} sign-in: the header does not name the officer: {who!r}")
@@ -380,16 +450,24 @@ def file_objection(driver, base, label):
     return request_id
 
 
+def queue_rows(driver):
+    """The queue's table (`table.rows`) as {id: (the person's name as shown, [every cell's text])}; {} without it."""
+    rows = {}
+    for row in driver.find_elements(By.CSS_SELECTOR, "main table.rows tbody tr"):
+        header = row.find_elements(By.CSS_SELECTOR, "th[scope=row]")
+        if not header:
+            continue
+        person = row.find_elements(By.CSS_SELECTOR, "td strong")
+        cells = [cell.text.strip() for cell in row.find_elements(By.TAG_NAME, "td")]
+        rows[header[0].text.strip()] = (person[0].text.strip() if person else None, cells)
+    return rows
+
+
 def check_queue(driver, base, request_ids, label):
     driver.get(base + "/queue")
     if path_of(driver) != "/queue":
         raise SmokeFailure(f"{label} /queue: landed on {path_of(driver)}; page says: {page_text(driver)}")
-    rows = {}
-    for row in driver.find_elements(By.CSS_SELECTOR, "main table tbody tr"):
-        header = row.find_elements(By.CSS_SELECTOR, "th[scope=row]")
-        cells = [cell.text.strip() for cell in row.find_elements(By.TAG_NAME, "td")]
-        if header:
-            rows[header[0].text.strip()] = cells
+    rows = queue_rows(driver)
     for request_id in request_ids:
         if request_id not in rows:
             raise SmokeFailure(
@@ -399,11 +477,170 @@ def check_queue(driver, base, request_ids, label):
         link = driver.find_elements(By.CSS_SELECTOR, f"main table a[href='/requests/{request_id}']")
         if not link:
             raise SmokeFailure(f"{label} queue: {request_id} has no link to /requests/{request_id}")
-        if not rows[request_id] or rows[request_id][0] != TYPE_LABEL:
-            raise SmokeFailure(
-                f"{label} queue: {request_id} shows the type {rows[request_id][:1]}, expected {TYPE_LABEL!r}"
-            )
+        person, cells = rows[request_id]
+        if person != NAME:
+            raise SmokeFailure(f"{label} queue: {request_id} shows the person {person!r}, expected {NAME!r} exactly")
+        if TYPE_LABEL not in cells:
+            raise SmokeFailure(f"{label} queue: {request_id} shows {cells}, without the type {TYPE_LABEL!r}")
     log(f"{label}: the queue lists {', '.join(request_ids)} as {TYPE_LABEL!r} ({len(rows)} rows)")
+
+
+def outer_html(element, limit=400):
+    html = " ".join((element.get_attribute("outerHTML") or "").split())
+    return html[:limit] + ("…" if len(html) > limit else "")
+
+
+def check_today(driver, late_id, label):
+    """Where sign-in landed: /today lists the late acknowledgement, marked late with its badge."""
+    what = f"{label} /today"
+    if path_of(driver) != "/today":
+        raise SmokeFailure(f"{what}: at {path_of(driver)}, not /today; page says: {page_text(driver)}")
+    section = field(driver, "section#today-acks", what)
+    items = [
+        item for item in section.find_elements(By.CSS_SELECTOR, "li")
+        if item.find_elements(By.CSS_SELECTOR, f"a[href='/requests/{late_id}']")
+    ]
+    if not items:
+        raise SmokeFailure(f"{what}: #today-acks does not list {late_id}: {outer_html(section)}")
+    item = items[0]
+    link = item.find_element(By.CSS_SELECTOR, f"a[href='/requests/{late_id}']").text.strip()
+    classes = (item.get_attribute("class") or "").split()
+    badges = [badge.text.strip() for badge in item.find_elements(By.CSS_SELECTOR, ".badge")]
+    if link != late_id or "late" not in classes or ACK_LATE_BADGE not in badges:
+        raise SmokeFailure(
+            f"{what}: {late_id} is not shown as a late acknowledgement (expected li.late, its id as the link and "
+            f"the badge {ACK_LATE_BADGE!r}): {outer_html(item)}"
+        )
+    log(f"{label}: /today lists {late_id} as late ({ACK_LATE_BADGE!r})")
+
+
+def search_queue(driver, base, late_id, other_id, label):
+    """The queue's search box, typed without diacritics, finds the late request by its person's name; a name that
+    matches nobody lists it no longer. `other_id` (this run's objection) proves the list was filtered."""
+    driver.get(base + "/queue")
+    form = "form[action='/queue']"
+    for text, expected in ((LATE_SEARCH, True), (NO_MATCH_SEARCH, False)):
+        what = f"{label} queue search {text!r}"
+        type_into(driver, f"{form} input#q[name=q]", text, what)
+        field(driver, f"{form} button[type=submit]", what).click()
+        wanted = urllib.parse.urlencode({"q": text})
+        wait_for(
+            driver, f"{what} (expected /queue?…{wanted})",
+            lambda d: path_of(d) == "/queue" and wanted in d.current_url,
+        )
+        rows = queue_rows(driver)
+        if expected:
+            if late_id not in rows:
+                raise SmokeFailure(
+                    f"{what}: {late_id} ({LATE_NAME}) is not found (rows: {sorted(rows) or 'none'}); page says: "
+                    f"{page_text(driver)}"
+                )
+            person = rows[late_id][0]
+            if person != LATE_NAME:
+                raise SmokeFailure(
+                    f"{what}: {late_id} shows the person {ascii(person)}, expected {ascii(LATE_NAME)} exactly (NFC)"
+                )
+            if other_id in rows:
+                raise SmokeFailure(f"{what}: the queue was not filtered: it still lists {other_id} ({NAME})")
+        elif late_id in rows:
+            raise SmokeFailure(f"{what}: a name that matches nobody still lists {late_id} (rows: {sorted(rows)})")
+    log(f"{label}: {LATE_SEARCH!r} finds {late_id} as {LATE_NAME!r}; {NO_MATCH_SEARCH!r} finds nothing")
+
+
+def request_details(driver):
+    return {
+        dt.text.strip(): dd.text.strip()
+        for dt, dd in zip(
+            driver.find_elements(By.CSS_SELECTOR, "main dl dt"), driver.find_elements(By.CSS_SELECTOR, "main dl dd")
+        )
+    }
+
+
+def wait_download(folder, name, what):
+    """The file Chromium saved as `name`, once it is whole (no `.crdownload` left beside it)."""
+    path = os.path.join(folder, name)
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        present = os.listdir(folder)
+        if name in present and not any(entry.endswith(".crdownload") for entry in present):
+            return path
+        time.sleep(0.2)
+    held = sorted(os.listdir(folder)) or "nothing"
+    raise SmokeFailure(f"{what}: no {name} was downloaded to {folder} within {WAIT} s (it holds {held})")
+
+
+def complete_access(driver, base, access_id, downloads, label):
+    """Verify the person with the verify form, press the complete button, receive the person's report as a ZIP."""
+    what = f"{label} access {access_id}"
+    page = f"/requests/{access_id}"
+    driver.get(base + page)
+    if path_of(driver) != page:
+        raise SmokeFailure(f"{what}: {page} landed on {path_of(driver)}; page says: {page_text(driver)}")
+    verify = f"form[action='{page}/verify']"
+    type_into(driver, f"{verify} input#verify-method", VERIFY_METHOD, f"{what} verify")
+    field(driver, f"{verify} button[type=submit]", f"{what} verify").click()
+    complete = f"form[action='{page}/complete']"
+    wait_for(
+        driver, f"{what} verify (expected {page} with the complete form)",
+        lambda d: path_of(d) == page and d.find_elements(By.CSS_SELECTOR, f"{complete} button[type=submit]"),
+    )
+    subjects = " ".join(item.text for item in driver.find_elements(By.CSS_SELECTOR, "main ul li"))
+    if VERIFY_METHOD not in subjects:
+        raise SmokeFailure(f"{what} verify: the subject does not show the method {VERIFY_METHOD!r}: {subjects!r}")
+    for entry in os.listdir(downloads):
+        os.remove(os.path.join(downloads, entry))
+    field(driver, f"{complete} button[type=submit]", f"{what} complete").click()
+    name = f"access-{access_id}.zip"
+    try:
+        path = wait_download(downloads, name, f"{what} complete")
+    except SmokeFailure as failure:
+        failure.args = (f"{failure.args[0]}; the browser is at {path_of(driver)}: {page_text(driver)}",)
+        raise
+    report = f"access-{access_id}/access-report.json"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            broken = archive.testzip()
+            names = archive.namelist()
+            document = json.loads(archive.read(report).decode("utf-8")) if report in names else None
+    except (zipfile.BadZipFile, UnicodeDecodeError, ValueError) as error:
+        raise SmokeFailure(f"{what} complete: {path} is not a valid ZIP with a JSON report: {error}")
+    if broken is not None:
+        raise SmokeFailure(f"{what} complete: {path} holds a damaged member {broken!r}")
+    if document is None:
+        raise SmokeFailure(f"{what} complete: {path} has no {report} (it holds {names})")
+    if access_id not in json.dumps(document, ensure_ascii=False):
+        raise SmokeFailure(f"{what} complete: {report} does not name {access_id}: keys {sorted(document)}")
+    driver.get(base + page)
+    state = request_details(driver).get(STATE_LABEL, "")
+    if not re.match(rf"{re.escape(COMPLETED)}(\s|$)", state):
+        raise SmokeFailure(f"{what}: after the download {page} shows the state {state!r}, expected {COMPLETED!r}")
+    log(f"{label}: verified and completed {access_id}; downloaded {name} ({len(names)} files, {report}); "
+        f"the request shows {COMPLETED!r}")
+
+
+def check_widths(driver, base, pages, prefix, extension, label):
+    """Each page at each width of VIEWPORTS: no sideways scrolling, and a screenshot `{prefix}-{page}-{width}.png`."""
+    shots = []
+    try:
+        for width in VIEWPORTS:
+            emulate(driver, width)
+            for name, page in pages:
+                what = f"{label} {page} at {width} px"
+                driver.get(base + page)
+                if path_of(driver) != page.split("?")[0]:
+                    raise SmokeFailure(f"{what}: landed on {path_of(driver)}; page says: {page_text(driver)}")
+                widths = no_sideways_scrolling(driver, width, what)
+                shot = f"{prefix}-{name}-{width}{extension}"
+                if not driver.save_screenshot(shot):
+                    raise SmokeFailure(f"{what}: the screenshot could not be written to {shot}")
+                shots.append(shot)
+                log(f"{what}: {widths[0]} px in {widths[1]} px; screenshot: {shot}")
+    finally:
+        try:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        except WebDriverException:
+            pass
+    return shots
 
 
 def scripts_run(driver):
@@ -428,9 +665,12 @@ def save_failure(driver, folder, label):
     return kept
 
 
-def flow(server, token, folder, javascript, screenshot, earlier_ids):
+def flow(server, token, folder, javascript, screenshot, earlier_ids, late_id, access_id):
+    """Steps 1-5 of the module's docstring in one browser; returns the objection's id and the screenshots' paths."""
     label = "JS on" if javascript else "JS off"
-    driver = browser(folder, javascript)
+    downloads = os.path.join(folder, f"downloads-{'js' if javascript else 'nojs'}")
+    os.makedirs(downloads, exist_ok=True)
+    driver = browser(folder, javascript, downloads=downloads)
     try:
         try:
             if scripts_run(driver) != javascript:
@@ -439,12 +679,18 @@ def flow(server, token, folder, javascript, screenshot, earlier_ids):
                     "so this run does not test what it says"
                 )
             sign_in(driver, server.base, token, label)
+            check_today(driver, late_id, label)
             request_id = file_objection(driver, server.base, label)
             check_queue(driver, server.base, earlier_ids + [request_id], label)
             if not driver.save_screenshot(screenshot):
                 raise SmokeFailure(f"{label}: the screenshot could not be written to {screenshot}")
             log(f"{label}: screenshot of the queue: {screenshot}")
-            return request_id
+            search_queue(driver, server.base, late_id, request_id, label)
+            complete_access(driver, server.base, access_id, downloads, label)
+            pages = (("today", "/today"), ("queue", "/queue"), ("request", f"/requests/{late_id}"))
+            root, extension = os.path.splitext(screenshot)
+            shots = check_widths(driver, server.base, pages, root, extension or ".png", label)
+            return request_id, [screenshot] + shots
         except SmokeFailure as failure:
             kept = save_failure(driver, folder, label.replace(" ", "-").lower())
             if kept:
@@ -461,6 +707,18 @@ def flow(server, token, folder, javascript, screenshot, earlier_ids):
             driver.quit()
         except WebDriverException:
             pass
+
+
+def file_request(binary, database, subject, name, received_at=None):
+    """An access request by phone through `rightsdesk request new --json`; returns its JSON."""
+    when = ["--received-at", received_at] if received_at else []
+    filed = json.loads(run_cli(
+        binary, "request", "new", "--type", "access", "--subject", subject, "--channel", "phone", *when,
+        "--name", name, "--json", "--db", database,
+    ))
+    if not REQUEST_ID.search("/requests/" + str(filed.get("id"))):
+        raise SmokeFailure(f"`rightsdesk request new --json` gave no request id: {filed}")
+    return filed
 
 
 def main():
@@ -501,12 +759,33 @@ def main():
         token = issued.get("token")
         if not token or issued.get("role") != "officer":
             raise SmokeFailure(f"`users add lan --role officer --json` gave no officer token: keys {sorted(issued)}")
+        # Received twenty days ago at 09:00 in Vietnam: its acknowledgement (due in three working days, longer over
+        # Tết) is late.
+        received = (datetime.now(VIETNAM) - timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
+        late = file_request(binary, database, LATE_SUBJECT, LATE_NAME, received.isoformat())
+        if not late.get("ack_due"):
+            raise SmokeFailure(f"`rightsdesk request new --json` gave no ack_due: {late}")
+        ack_due = datetime.fromisoformat(late["ack_due"])
+        if ack_due > datetime.now(VIETNAM):
+            raise SmokeFailure(
+                f"{late['id']}, received {received.isoformat()}, is not late: acknowledge by {late['ack_due']}"
+            )
+        log(f"filed {late['id']} ({LATE_NAME}) received {received.isoformat()}: acknowledgement due {late['ack_due']}")
+        # One access request each browser run verifies and completes (a completed request is closed).
+        access = {
+            javascript: file_request(binary, database, subject, ACCESS_NAME)["id"]
+            for javascript, subject in ACCESS_SUBJECTS.items()
+        }
         server.start()
         log(f"rightsdesk serve answers /healthz at {server.base}")
 
-        ids = [flow(server, token, folder, True, screenshot, [])]
-        if not arguments.no_js_off:
-            ids.append(flow(server, token, folder, False, screenshot_nojs, ids))
+        shots = []
+        ids = []
+        runs = [(True, screenshot)] + ([] if arguments.no_js_off else [(False, screenshot_nojs)])
+        for javascript, path in runs:
+            request_id, taken = flow(server, token, folder, javascript, path, ids, late["id"], access[javascript])
+            ids.append(request_id)
+            shots += taken
 
         # The command line sees what the browser filed, with the name as typed.
         listed = json.loads(run_cli(binary, "request", "list", "--json", "--db", database))
@@ -515,7 +794,8 @@ def main():
         missing = [request_id for request_id in ids if request_id not in listed_ids]
         if missing:
             raise SmokeFailure(f"`rightsdesk request list --json` does not list {missing} (it lists {sorted(listed_ids)})")
-        ids.append(portal_flow(server, sink, folder, f"{root}-portal-390{extension or '.png'}"))
+        shots.append(f"{root}-portal-390{extension or '.png'}")
+        ids.append(portal_flow(server, sink, folder, shots[-1]))
         shown = json.loads(run_cli(binary, "request", "show", ids[-1], "--json", "--db", database))
         if shown.get("channel") != "web" or (shown.get("subjects") or [{}])[0].get("method") != "otp-email":
             raise SmokeFailure(f"the portal's {ids[-1]} is not a web request verified by otp-email: {shown}")
@@ -534,11 +814,15 @@ def main():
             server.stop()
         sink.stop()
 
+    completed = ", ".join(access[javascript] for javascript, _ in runs)
     log(
-        f"passed in {time.monotonic() - started:.1f} s: signed in, filed {', '.join(ids[:-1])}, found in the queue; "
+        f"passed in {time.monotonic() - started:.1f} s: signed in, /today shows {late['id']} late, filed "
+        f"{', '.join(ids[:-1])}, found in the queue, {late['id']} found without diacritics, completed {completed} "
+        f"with the report downloaded, no sideways scrolling at {' and '.join(f'{w} px' for w in VIEWPORTS)}; "
         f"{ids[-1]} filed on the portal"
     )
-    log(f"screenshot: {screenshot}")
+    for shot in shots:
+        log(f"screenshot: {shot}")
     print(screenshot)
     return 0
 
