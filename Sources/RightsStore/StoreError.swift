@@ -57,6 +57,26 @@ public enum StoreErrorKind: Sendable {
 }
 
 extension StoreError {
+    /// The error as the desk says it in `language`: a step refused and a record not found are said in Vietnamese
+    /// on the Vietnamese desk; other refusals keep the store's words.
+    public func text(_ language: Vocabulary.Language) -> String {
+        guard language == .vietnamese else { return description }
+        switch self {
+        case .step(let error): return error.text(language)
+        case .notFound(let record, let id):
+            let what: String =
+                switch record {
+                case .request: "yêu cầu"
+                case .list: "danh sách"
+                case .user: "người dùng"
+                case .delivery: "lượt gửi thư"
+                case .inboxMessage: "tin nhắn"
+                }
+            return "Không tìm thấy \(what) \(id)."
+        default: return description
+        }
+    }
+
     public var kind: StoreErrorKind {
         switch self {
         case .notFound: .notFound

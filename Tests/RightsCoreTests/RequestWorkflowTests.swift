@@ -73,4 +73,28 @@ struct RequestWorkflowTests {
             #expect(RequestWorkflow.needsVerification(type) == !(type == .objection || type == .withdrawConsent))
         }
     }
+
+    @Test("every refused step is said in Vietnamese for the desk, without the command line's options")
+    func refusalsInVietnamese() {
+        let errors: [RequestStepError] = [
+            .illegal(.completed, .acknowledge), .closed(.withdrawn, .extend), .notVerified(.access), .alreadyExtended,
+            .extensionNotAllowed("vn-decree13"), .extensionAfterDue("2026-03-13T00:00:00+07:00"),
+            .beforePreviousEvent("2026-03-10T09:00:00+07:00"), .alreadyVerified("+84912345678"),
+            .unknownSubject("+84912345678"),
+            .groundNotOffered(.harmsOthers, .deletion, ruleSet: "vn-law91", offeredFor: [.access]),
+            .duplicateNeedsOriginal, .duplicateOfItself, .duplicateOfOtherType("RQ-2026-000001", .access),
+            .duplicateOfClosed("RQ-2026-000001", .completed), .allVerified("RQ-2026-000001"), .correctionNeedsValues,
+            .protectionNeedsMeasures,
+        ]
+        for error in errors {
+            let text = error.text(.vietnamese)
+            #expect(text != error.description, "\(error)")
+            #expect(!text.contains("--") && !text.contains("request") && !text.contains(" the "), "\(text)")
+            #expect(text.unicodeScalars.contains { $0.value > 0x7F }, "\(text)")
+            #expect(error.text(.english) == error.description)
+        }
+        #expect(
+            RequestStepError.extensionAfterDue("2026-03-13T00:00:00+07:00").text(.vietnamese).contains(
+                "00:00 ngày 13/03/2026"))
+    }
 }

@@ -111,6 +111,16 @@ struct DeskDayPagesTests {
             _ = try await officer.get("/requests/\(id)?lang=vi")
             #expect(try await officer.post("/requests/\(id)/withdraw", [("note", "Tôi đổi ý")]).status == .seeOther)
             #expect(try desk.store.request(id).request.state == .withdrawn)
+            // A refused step and a missing request are said in Vietnamese, not in the store's English.
+            _ = try await officer.get("/requests/\(id)")
+            let again = try await officer.post("/requests/\(id)/ack", [])
+            #expect(again.status == .conflict)
+            #expect(again.html.contains("Yêu cầu đã ở trạng thái «Đã rút lại»; xác nhận tiếp nhận không thay đổi gì."))
+            #expect(!again.html.contains("changes nothing"))
+            let missing = try await officer.get("/requests/RQ-2099-000001")
+            #expect(missing.status == .notFound && missing.html.contains("Không tìm thấy yêu cầu RQ-2099-000001."))
+            _ = try await officer.get("/requests/\(id)?lang=en")
+            #expect(try await officer.post("/requests/\(id)/ack", []).html.contains("ack changes nothing"))
         }
     }
 

@@ -108,6 +108,12 @@ public enum RequestStepError: Error, Sendable, Equatable, CustomStringConvertibl
     case duplicateOfItself
     case duplicateOfOtherType(String, RequestType)
     case duplicateOfClosed(String, RequestState)
+    /// Every identifier of the request is verified already.
+    case allVerified(String)
+    /// A correction completes with the corrected values.
+    case correctionNeedsValues
+    /// A protection request completes with the measures taken.
+    case protectionNeedsMeasures
 
     public var description: String {
         switch self {
@@ -132,6 +138,59 @@ public enum RequestStepError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(id) is a \(type.rawValue) request; a duplicate repeats a request of the same type"
         case .duplicateOfClosed(let id, let state):
             "\(id) is already \(state.rawValue); a duplicate is closed only into a request still open"
+        case .allVerified(let id): "every identifier of \(id) is already verified"
+        case .correctionNeedsValues: "a correction completes with the corrected values: --set FIELD=VALUE"
+        case .protectionNeedsMeasures: "a protection request completes with the measures taken: --measures TEXT"
+        }
+    }
+
+    /// The refusal as the desk says it to an officer, in `language` (English: as `description`, which speaks of
+    /// the command line's options).
+    public func text(_ language: Vocabulary.Language) -> String {
+        guard language == .vietnamese else { return description }
+        func state(_ state: RequestState) -> String { "«\(Vocabulary.requestState(state, language))»" }
+        func type(_ type: RequestType) -> String { "«\(Vocabulary.requestType(type, language))»" }
+        switch self {
+        case .illegal(let current, let step):
+            return "Không thể \(Self.stepName(step)) khi yêu cầu đang ở trạng thái \(state(current))."
+        case .closed(let current, let step):
+            return "Yêu cầu đã ở trạng thái \(state(current)); \(Self.stepName(step)) không thay đổi gì."
+        case .notVerified(let kind):
+            return "Yêu cầu \(type(kind)) chỉ hoàn thành được sau khi đã xác minh danh tính người yêu cầu."
+        case .alreadyExtended: return "Yêu cầu đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần."
+        case .extensionNotAllowed(let ruleSet): return "Yêu cầu theo quy định \(ruleSet) không được gia hạn."
+        case .extensionAfterDue(let due):
+            return "Thời hạn đã kết thúc lúc \(VietnamDates.spoken(due, language: language) ?? due); "
+                + "phải gia hạn trước thời điểm đó."
+        case .beforePreviousEvent(let last):
+            return "Thời điểm ghi nhận không được trước sự kiện gần nhất của yêu cầu "
+                + "(\(VietnamDates.spoken(last, language: language) ?? last))."
+        case .alreadyVerified(let identifier): return "\(identifier) đã được xác minh."
+        case .unknownSubject(let identifier): return "\(identifier) không phải là định danh của yêu cầu này."
+        case .groundNotOffered(let ground, let kind, let ruleSet, _):
+            return "Quy định \(ruleSet) không cho phép căn cứ «\(Vocabulary.refusalGround(ground, language))» "
+                + "với yêu cầu \(type(kind)); hãy chọn căn cứ khác."
+        case .duplicateNeedsOriginal:
+            return "Hãy ghi mã yêu cầu đang giải quyết mà yêu cầu này trùng lặp (không tìm thấy khi tiếp nhận)."
+        case .duplicateOfItself: return "Một yêu cầu không thể trùng với chính nó."
+        case .duplicateOfOtherType(let id, let kind):
+            return "\(id) là yêu cầu \(type(kind)); yêu cầu trùng lặp phải cùng loại."
+        case .duplicateOfClosed(let id, let current):
+            return "\(id) đã ở trạng thái \(state(current)); chỉ đóng được vào một yêu cầu còn đang giải quyết."
+        case .allVerified(let id): return "Mọi định danh của \(id) đều đã được xác minh."
+        case .correctionNeedsValues: return "Hãy ghi các giá trị đã chỉnh sửa, mỗi dòng một giá trị TRƯỜNG=GIÁ TRỊ."
+        case .protectionNeedsMeasures: return "Hãy ghi các biện pháp bảo vệ đã thực hiện."
+        }
+    }
+
+    private static func stepName(_ step: RequestStep) -> String {
+        switch step {
+        case .acknowledge: "xác nhận tiếp nhận"
+        case .verify: "xác minh danh tính"
+        case .extend: "gia hạn"
+        case .complete: "hoàn thành"
+        case .reject: "từ chối"
+        case .withdraw: "ghi nhận rút lại yêu cầu"
         }
     }
 }

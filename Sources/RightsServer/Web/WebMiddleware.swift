@@ -212,10 +212,11 @@ struct ErrorPage: WebPageModel {
                 status == .notFound ? words["notFound"] : status == .conflict ? words["conflict"] : words["badRequest"]
             detail = error.message
         case let error as StoreError:
+            let text = error.text(visit.language.vocabulary)
             switch error.kind {
-            case .notFound: (status, heading, detail) = (.notFound, words["notFound"], error.description)
-            case .conflict: (status, heading, detail) = (.conflict, words["conflict"], error.description)
-            case .badInput: (status, heading, detail) = (.badRequest, words["badRequest"], error.description)
+            case .notFound: (status, heading, detail) = (.notFound, words["notFound"], text)
+            case .conflict: (status, heading, detail) = (.conflict, words["conflict"], text)
+            case .badInput: (status, heading, detail) = (.badRequest, words["badRequest"], text)
             case .failure: logger.error("web page failed", metadata: ["error": "StoreError"])
             }
         case let error as LetterError:

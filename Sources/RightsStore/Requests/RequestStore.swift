@@ -152,7 +152,7 @@ extension RightsStore {
             }
             targets = [match]
         }
-        if targets.isEmpty { throw StoreError.refused("every identifier of \(id) is already verified") }
+        if targets.isEmpty { throw StoreError.step(.allVerified(id)) }
         let remaining = subjects.count - subjects.filter { ($0["verified_at"] as Int64?) != nil }.count
         let newState = try transition(.verify, request, at: at, allVerifiedAfter: remaining == targets.count)
         for target in targets {
@@ -233,7 +233,7 @@ extension RightsStore {
             switch request.type {
             case .correction:
                 guard !completion.corrections.isEmpty else {
-                    throw StoreError.refused("a correction completes with the corrected values: --set FIELD=VALUE")
+                    throw StoreError.step(.correctionNeedsValues)
                 }
                 let changed = try applyCorrections(completion.corrections, to: hashes, db)
                 payload["entries_corrected"] = .int(changed)
@@ -259,8 +259,7 @@ extension RightsStore {
                 note = "refusal confirmed; suppression in force since receipt"
             case .protection:
                 guard let measures = completion.measures, !measures.trimmingWhitespace().isEmpty else {
-                    throw StoreError.refused(
-                        "a protection request completes with the measures taken: --measures TEXT")
+                    throw StoreError.step(.protectionNeedsMeasures)
                 }
                 // The officer's words about the person's data: sealed with it, and erased with it.
                 pii["measures"] = .string(measures)
