@@ -9,8 +9,13 @@ import Synchronization
 public struct DeskContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: StaffUser?
-    /// A desk page's visit (who, in which language), set by `WebVisitMiddleware`; nil on the API.
-    var visit: WebVisit?
+    /// A desk page's visit (who, in which language), set by `WebVisitMiddleware`; nil on the API. Kept behind a
+    /// reference so that the context every API request copies through its middleware stays as small as before.
+    var visit: WebVisit? {
+        get { visitBox?.visit }
+        set { visitBox = newValue.map(WebVisitBox.init) }
+    }
+    private var visitBox: WebVisitBox?
     /// The client's address, for the portal's hourly limit per address (nil when the transport has none).
     public let remoteAddress: SocketAddress?
 
@@ -44,6 +49,12 @@ extension StaffAction {
         case .readAccessReports: "see access reports"
         }
     }
+}
+
+/// The visit of `DeskContext`, immutable once set.
+private final class WebVisitBox: Sendable {
+    let visit: WebVisit
+    init(_ visit: WebVisit) { self.visit = visit }
 }
 
 /// An RFC 9457 problem: every error of the API is `application/problem+json` with a `detail` a person can act on.
