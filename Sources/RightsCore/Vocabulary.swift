@@ -276,6 +276,23 @@ public enum Vocabulary {
         return pick(names[kind], language) ?? kind
     }
 
+    /// Why a list row was not imported, as the desk says it: the command line's reason names the field and the
+    /// value in English (`phone: …`, `consent_at: "…" is not a time …`); the Vietnamese desk names the field in
+    /// Vietnamese and leaves the details to `lists import`, which prints them.
+    public static func invalidRow(_ reason: String, _ language: Language) -> String {
+        guard language == .vietnamese else { return reason }
+        if reason == IdentifierError.missing.description { return "Dòng không có số điện thoại, email hay Zalo." }
+        let field = reason.prefix { $0 != ":" }
+        let names: [Substring: String] = [
+            "phone": "Số điện thoại không hợp lệ.", "email": "Địa chỉ thư điện tử không hợp lệ.",
+            "zalo_id": "Mã Zalo không hợp lệ.",
+            "consent_at": "Thời điểm đồng ý không đọc được (viết 2025-08-12T09:15:00+07:00, 2025-08-12 hoặc "
+                + "12/08/2025 09:15).",
+            "channel": "Kênh không hợp lệ (chỉ nhận sms, zalo, email, call).",
+        ]
+        return names[field] ?? "Dòng không hợp lệ."
+    }
+
     /// A list entry's status in a `why` answer (`active`, `suppressed`).
     public static func entryStatus(code: String, _ language: Language) -> String {
         let names: [String: (String, String)] = [

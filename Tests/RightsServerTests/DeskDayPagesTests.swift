@@ -239,6 +239,7 @@ struct DeskDayPagesTests {
             #expect(page.html.contains("Đã nhập xong"), "\(page.html)")
             #expect(page.html.contains("<dd>2001</dd>") && page.html.contains("<dd>2000</dd>"))
             #expect(page.html.contains("Dòng không hợp lệ: 1"))
+            #expect(page.html.contains("Dòng 2002: Số điện thoại không hợp lệ."), "\(page.html)")
             #expect(!page.html.contains("http-equiv=\"refresh\""))
             let summary = try #require(desk.store.listSummaries().first)
             #expect(summary.name == "khach-hang" && summary.entries == 2000)

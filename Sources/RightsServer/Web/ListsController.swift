@@ -48,6 +48,12 @@ struct ListsController: Sendable {
 
     /// `Templates/web/list-import.mustache`.
     struct ImportPage: WebPageModel {
+        /// A line that was not imported, and why, in the page's language.
+        struct Invalid: Sendable {
+            var line: Int
+            var reason: String
+        }
+
         static let template = WebTemplate.listImport
         var list: String
         var fileName: String
@@ -57,7 +63,7 @@ struct ListsController: Sendable {
         var refresh: Int?
         var result: ListImportResult?
         var invalidCount: Int
-        var invalid: [InvalidRow]
+        var invalid: [Invalid]
         var failure: String?
         /// Stored, as Mustache reads only stored properties.
         var hasInvalid = false
@@ -145,7 +151,10 @@ struct ListsController: Sendable {
             page = ImportPage(
                 list: job.list, fileName: job.fileName, percent: 100, phase: words["importDone"], running: false,
                 refresh: nil, result: result, invalidCount: result.invalid.count,
-                invalid: Array(result.invalid.prefix(20)), failure: nil, hasInvalid: !result.invalid.isEmpty)
+                invalid: result.invalid.prefix(20).map {
+                    ImportPage.Invalid(
+                        line: $0.line, reason: Vocabulary.invalidRow($0.reason, visit.language.vocabulary))
+                }, failure: nil, hasInvalid: !result.invalid.isEmpty)
         case .failed(let message):
             page = ImportPage(
                 list: job.list, fileName: job.fileName, percent: 0, phase: words["importFailed"], running: false,
