@@ -255,6 +255,9 @@ struct DeskDayPagesTests {
             #expect(try desk.store.listSummaries().count == 1)
             let elsewhere = try await officer.upload("/requests", [("csrf", goodToken)], file: ("x.csv", [1, 2]))
             #expect(elsewhere.status == .unsupportedMediaType)
+            // A form over the desk's limit is refused in the page's words, not Hummingbird's English.
+            let huge = try await officer.post("/why", [("id", String(repeating: "9", count: 300_000))])
+            #expect(huge.status == .contentTooLarge && huge.html.contains("Nội dung gửi lên quá lớn"))
         }
     }
 }

@@ -32,6 +32,10 @@ struct DeskWords: Sendable, MustacheParent {
 
     private static let strings: [String: (vi: String, en: String)] = [
         "navToday": ("Việc hôm nay", "Today"),
+        "tooLarge": (
+            "Nội dung gửi lên quá lớn. Danh sách lớn hơn 1 GB hãy nhập bằng lệnh rightsdesk lists import.",
+            "What was sent is too large. Import lists over 1 GB with rightsdesk lists import."
+        ),
         "navInbox": ("Tin nhắn Zalo chờ xử lý", "Zalo inbox"),
         "navAudit": ("Nhật ký kiểm toán", "Audit log"),
         "formUnreadable": (

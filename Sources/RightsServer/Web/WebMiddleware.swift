@@ -226,9 +226,10 @@ struct ErrorPage: WebPageModel {
         case let error as WebTemplateError:
             logger.error("web template failed", metadata: ["error": "\(error.description)"])
         case let error as any HTTPResponseError:
+            // Hummingbird's own refusals (a body over its limit, a malformed request): said in the page's words.
             status = error.status
             heading = words["badRequest"]
-            detail = status.reasonPhrase
+            detail = status == .contentTooLarge ? words["tooLarge"] : words["formUnreadable"]
         default:
             logger.error("web page failed", metadata: ["error": "\(type(of: error))"])
         }
