@@ -82,7 +82,6 @@ struct AuditController: Sendable {
             )
         }
         let language = visit.language.vocabulary
-        func spoken(_ text: String) -> String { VietnamDates.spoken(text, language: language) ?? text }
         var chain: String?
         var whole = false
         switch verdict {
@@ -97,12 +96,14 @@ struct AuditController: Sendable {
             request: query.request ?? "", kind: query.kind ?? "", from: query.from ?? "", to: query.to ?? "",
             events: entries.reversed().map {
                 AuditPage.Event(
-                    seq: $0.seq, at: spoken($0.at), kindName: Vocabulary.auditEvent($0.kind, language), kind: $0.kind,
+                    seq: $0.seq, at: visit.language.time($0.at), kindName: Vocabulary.auditEvent($0.kind, language),
+                    kind: $0.kind,
                     actor: $0.actor, requestID: $0.requestID, summary: $0.summary)
             },
             summary: words.format("summaryAudit", entries.count, Self.pageSize), chain: chain, chainWhole: whole,
             lookups: lookups.reversed().map {
-                AuditPage.Lookup(at: spoken($0.at), user: $0.user, identifier: $0.identifier ?? words["erased"])
+                AuditPage.Lookup(
+                    at: visit.language.time($0.at), user: $0.user, identifier: $0.identifier ?? words["erased"])
             }, error: error)
         return try pages.render(page, visit, status: error == nil ? .ok : .badRequest)
     }

@@ -52,12 +52,11 @@ struct InboxController: Sendable {
         let all = query.all != nil
         let messages = try await server.offload { [store = server.store] in try store.inbox(includeResolved: all) }
         let words = visit.words
-        let language = visit.language.vocabulary
         let page = InboxPage(
             messages: messages.map { message in
                 InboxPage.Message(
                     id: message.id, identifier: message.identifier,
-                    receivedAt: VietnamDates.spoken(message.receivedAt, language: language) ?? message.receivedAt,
+                    receivedAt: visit.language.time(message.receivedAt),
                     text: message.text, open: message.resolution == nil,
                     resolution: message.resolution.map {
                         words.format(

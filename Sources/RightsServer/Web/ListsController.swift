@@ -57,16 +57,40 @@ struct ListsController: Sendable {
         static let template = WebTemplate.listImport
         var list: String
         var fileName: String
-        var percent: Int
+        var percent = 0
         var phase: String
-        var running: Bool
+        var running = false
+        /// Seconds until the page reloads itself, while the import runs.
         var refresh: Int?
         var result: ListImportResult?
-        var invalidCount: Int
-        var invalid: [Invalid]
+        var invalidCount = 0
+        var invalid: [Invalid] = []
         var failure: String?
         /// Stored, as Mustache reads only stored properties.
         var hasInvalid = false
+
+        init(_ job: ListImportJobs.Job, words: DeskWords) {
+            list = job.list
+            fileName = job.fileName
+            switch job.state {
+            case .reading(let fraction):
+                (percent, phase, running) = (Int(fraction * 90), words["importReading"], true)
+            case .applying:
+                (percent, phase, running) = (95, words["importApplying"], true)
+            case .done(let result):
+                (percent, phase) = (100, words["importDone"])
+                self.result = result
+                invalidCount = result.invalid.count
+                hasInvalid = !result.invalid.isEmpty
+                invalid = result.invalid.prefix(20).map {
+                    Invalid(line: $0.line, reason: Vocabulary.invalidRow($0.reason, words.language.vocabulary))
+                }
+            case .failed(let message):
+                phase = words["importFailed"]
+                failure = message
+            }
+            refresh = running ? 1 : nil
+        }
     }
 
     @Sendable func show(_ request: Request, context: DeskContext) async throws -> Response {
@@ -136,31 +160,7 @@ struct ListsController: Sendable {
         _ = try context.require(.manageRequests)
         let id = try context.parameters.require("job")
         guard let job = jobs.job(id) else { throw WebFormError(status: .notFound, message: visit.words["noImport"]) }
-        let words = visit.words
-        let page: ImportPage
-        switch job.state {
-        case .reading(let fraction):
-            page = ImportPage(
-                list: job.list, fileName: job.fileName, percent: Int(fraction * 90), phase: words["importReading"],
-                running: true, refresh: 1, result: nil, invalidCount: 0, invalid: [], failure: nil)
-        case .applying:
-            page = ImportPage(
-                list: job.list, fileName: job.fileName, percent: 95, phase: words["importApplying"], running: true,
-                refresh: 1, result: nil, invalidCount: 0, invalid: [], failure: nil)
-        case .done(let result):
-            page = ImportPage(
-                list: job.list, fileName: job.fileName, percent: 100, phase: words["importDone"], running: false,
-                refresh: nil, result: result, invalidCount: result.invalid.count,
-                invalid: result.invalid.prefix(20).map {
-                    ImportPage.Invalid(
-                        line: $0.line, reason: Vocabulary.invalidRow($0.reason, visit.language.vocabulary))
-                }, failure: nil, hasInvalid: !result.invalid.isEmpty)
-        case .failed(let message):
-            page = ImportPage(
-                list: job.list, fileName: job.fileName, percent: 0, phase: words["importFailed"], running: false,
-                refresh: nil, result: nil, invalidCount: 0, invalid: [], failure: message)
-        }
-        return try pages.render(page, visit)
+        return try pages.render(ImportPage(job, words: visit.words), visit)
     }
 }
 

@@ -54,7 +54,7 @@ struct QueueController: Sendable {
             person = item.name?.formText ?? identifiers.first ?? "—"
             let others = item.name?.formText == nil ? Array(identifiers.dropFirst()) : identifiers
             self.identifiers = others.isEmpty ? nil : others.joined(separator: ", ")
-            receivedAt = VietnamDates.spoken(view.receivedAt, language: language) ?? view.receivedAt
+            receivedAt = words.language.time(view.receivedAt)
             ackDueDay = VietnamDates.day(view.ackDueDate, language: language)
             dueDay = VietnamDates.day(view.dueDate, language: language)
             daysLeft =

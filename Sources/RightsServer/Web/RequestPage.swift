@@ -107,13 +107,13 @@ struct RequestPage: WebPageModel {
         let language = visit.language.vocabulary
         let vietnamese = visit.language == .vi
         let (overdue, soon) = QueueController.Row.urgency(view, now: now)
-        func spoken(_ text: String) -> String { VietnamDates.spoken(text, language: language) ?? text }
         func cited(_ text: String) -> String { vietnamese ? VietnameseCitation.render(text) : text }
         request = Facts(
             id: view.id, typeName: Vocabulary.requestType(view.type, language),
             stateName: Vocabulary.requestState(view.state, language), overdue: overdue,
             soon: soon,
-            channelName: Vocabulary.intakeChannel(view.channel, language), receivedAt: spoken(view.receivedAt),
+            channelName: Vocabulary.intakeChannel(view.channel, language),
+            receivedAt: visit.language.time(view.receivedAt),
             // The last day ("23/03/2026"): the instant is the next midnight, a day later.
             ackDueDay: VietnamDates.day(view.ackDueDate, language: language),
             dueDay: VietnamDates.day(view.dueDate, language: language), extended: view.extended,
@@ -125,29 +125,32 @@ struct RequestPage: WebPageModel {
             },
             representativeEvidence: detail.representative?.evidence,
             restrictionCondition: detail.restrictionCondition, evidence: detail.evidence, note: detail.note,
-            extensionReason: detail.extensionReason, closedAt: view.closedAt.map(spoken), late: view.late,
+            extensionReason: detail.extensionReason, closedAt: view.closedAt.map(visit.language.time), late: view.late,
             lateReason: detail.lateReason,
             groundName: detail.ground.map {
                 RefusalGround(rawValue: $0).map { Vocabulary.refusalGround($0, language) } ?? $0
             },
             groundCitation: detail.groundCitation.map(cited), closingNote: detail.closingNote)
         subjects = detail.subjects.map {
-            Subject(identifier: $0.identifier, verifiedAt: $0.verifiedAt.map(spoken), method: $0.method ?? "—")
+            Subject(
+                identifier: $0.identifier, verifiedAt: $0.verifiedAt.map(visit.language.time), method: $0.method ?? "—")
         }
         events = detail.events.map { event in
             Event(
-                at: spoken(event.at), kindName: Vocabulary.event(event.kind, language), actor: event.actor,
+                at: visit.language.time(event.at), kindName: Vocabulary.event(event.kind, language), actor: event.actor,
                 note: event.note.map { Vocabulary.eventNote(kind: event.kind, note: $0, language) })
         }
         letters = detail.letters.map {
             Letter(
-                kindName: Vocabulary.letter(code: $0.kind, language), lang: $0.lang, sentAt: spoken($0.sentAt),
+                kindName: Vocabulary.letter(code: $0.kind, language), lang: $0.lang,
+                sentAt: visit.language.time($0.sentAt),
                 text: $0.text)
         }
         hasLetters = !letters.isEmpty
         processorsTold = detail.processorsTold.map {
             Processor(
-                id: $0.id, name: $0.name, notifiedAt: spoken($0.notifiedAt), confirmedAt: $0.confirmedAt.map(spoken))
+                id: $0.id, name: $0.name, notifiedAt: visit.language.time($0.notifiedAt),
+                confirmedAt: $0.confirmedAt.map(visit.language.time))
         }
         hasProcessors = !processorsTold.isEmpty
         let unverified = detail.subjects.filter { $0.verifiedAt == nil }

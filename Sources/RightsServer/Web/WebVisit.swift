@@ -21,6 +21,10 @@ enum WebLanguage: String, Sendable, CaseIterable {
     }
 
     var other: WebLanguage { self == .vi ? .en : .vi }
+
+    /// A contract time (`2026-03-12T09:00:00+07:00`) as the page's language says it (`09:00 ngày 12/03/2026`);
+    /// the text itself when it does not parse, so nothing is lost.
+    func time(_ text: String) -> String { VietnamDates.spoken(text, language: vocabulary) ?? text }
 }
 
 /// One visit to a page, as `WebVisitMiddleware` reads it before any controller runs: who is signed in (from the

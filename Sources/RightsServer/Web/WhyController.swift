@@ -131,33 +131,33 @@ struct WhyPage: WebPageModel {
 
         init(_ answer: WhyAnswer, visit: WebVisit) {
             let language = visit.language.vocabulary
-            func spoken(_ text: String) -> String { VietnamDates.spoken(text, language: language) ?? text }
             identifier = answer.identifier
             vi = answer.explanation["vi"] ?? ""
             en = answer.explanation["en"] ?? ""
             dnc = answer.dnc
             lists = answer.lists.map { list in
                 ListRow(
-                    list: list.list, source: list.source, importedAt: spoken(list.importedAt),
+                    list: list.list, source: list.source, importedAt: visit.language.time(list.importedAt),
                     basis: Vocabulary.basis(code: list.basis, language),
                     status: Vocabulary.entryStatus(code: list.status, language),
                     consent: list.consent.map { consent in
                         ListRow.Consent(
                             consentChannels: consent.channels.map { Vocabulary.channel(code: $0, language) }
-                                .joined(separator: ", "), at: spoken(consent.at), method: consent.method)
+                                .joined(separator: ", "), at: visit.language.time(consent.at), method: consent.method)
                     })
             }
             suppressions = answer.suppressions.map {
                 Suppression(
                     channel: Vocabulary.channel(code: $0.channel, language),
-                    purpose: Vocabulary.purpose(code: $0.purpose, language), since: spoken($0.since),
+                    purpose: Vocabulary.purpose(code: $0.purpose, language), since: visit.language.time($0.since),
                     reason: Vocabulary.suppressionReason($0.reason, language),
-                    requestID: $0.requestID, liftedAt: $0.liftedAt.map(spoken))
+                    requestID: $0.requestID, liftedAt: $0.liftedAt.map(visit.language.time))
             }
             sends = answer.sends.map {
                 Send(
                     campaign: $0.campaign, channel: Vocabulary.channel(code: $0.channel, language),
-                    sentAt: spoken($0.sentAt), delivered: $0.delivered, afterSuppression: $0.afterSuppression)
+                    sentAt: visit.language.time($0.sentAt), delivered: $0.delivered,
+                    afterSuppression: $0.afterSuppression)
             }
             requests = answer.requests.map { fact in
                 Request(
