@@ -255,6 +255,7 @@ public enum Vocabulary {
             "suppress": ("Ngừng gửi tin", "Suppression"), "suppress.lift": ("Gỡ ngừng gửi tin", "Suppression lifted"),
             "lists.import": ("Nhập danh sách", "List imported"), "lists.export": ("Xuất danh sách", "List exported"),
             "lists.delete": ("Xóa danh sách", "List deleted"),
+            "lists.import_removed": ("Gỡ lần nhập bị bỏ dở", "Abandoned import removed"),
             "dnc.import": ("Nhập danh sách DNC", "DNC list imported"),
             "sends.import": ("Nhập lịch sử gửi tin", "Sends imported"), "gate.run": ("Lọc lô gửi tin", "Gate run"),
             "evidence.export": ("Xuất bằng chứng", "Evidence exported"),

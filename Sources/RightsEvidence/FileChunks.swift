@@ -138,7 +138,7 @@ public enum ProtectedFiles {
             (database, "the database"), (database + "-wal", "the database's write-ahead log"),
             (database + "-shm", "the database's shared memory"), (database + "-journal", "the database's journal"),
             (KeyFile.path(forDatabase: database), "the key file"),
-            (database + ".erasures", "the erasure journal"),
+            (database + ".erasures", "the erasure journal"), (database + "-import.lock", "the import lock"),
         ]
         paths.withLock { known in
             for file in files where !known.contains(where: { $0.path == canonical(file.0) }) {

@@ -77,7 +77,14 @@ public final class RightsStore: Sendable {
     private static func openPool(_ path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(busyTimeout)
+        // Waits for another process's write lock by trying again every millisecond (SQLite's own timeout backs off
+        // to 100 ms between tries, and would miss the pauses an import leaves between its transactions).
+        let tries = Int(busyTimeout * 1000)
+        config.busyMode = .callback { numberOfTries in
+            guard numberOfTries < tries else { return false }
+            usleep(1_000)
+            return true
+        }
         config.prepareDatabase { db in
             // FULL: a committed unit of work survives power loss. secure_delete: deleted personal data is
             // overwritten with zeros in the file, not left in free pages.

@@ -46,6 +46,19 @@ struct Serve: AsyncParsableCommand {
         }
         let digest = Task { await server.runDigest(to: digestTo, logger: Logger(label: "rightsdesk.digest")) }
         defer { digest.cancel() }
+        // An import killed before it was published left rows that no answer reads: removed in the background, a
+        // slice per transaction, so the desk takes requests meanwhile.
+        let cleanup = Task.detached {
+            do {
+                let removed = try installation.store.removeAbandonedImports()
+                if removed > 0 {
+                    Output.error("rightsdesk: removed \(removed) import(s) cut short before they were published")
+                }
+            } catch {
+                Output.error("rightsdesk: could not remove an import cut short: \(error)")
+            }
+        }
+        defer { cleanup.cancel() }
         try await app.runService()
         server.lookups.flush()
     }

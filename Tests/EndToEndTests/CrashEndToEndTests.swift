@@ -53,6 +53,20 @@ struct CrashEndToEndTests {
         #expect(try desk.run("lists", "show", "big").status == 1)
         let kept = try desk.run("lists", "show", "kept", "--json").json()
         #expect(kept["entries"] as? Int == 1)
+
+        // What it had written stays out of every answer until the next import removes it, a slice at a time.
+        let counts =
+            "SELECT (SELECT count(*) FROM lists), (SELECT count(*) FROM imports), (SELECT count(*) FROM entries)"
+        #expect(try desk.sql(counts).first != "1|1|1", "the import was killed before it wrote any row")
+        let next = try desk.run(
+            "lists", "import", try desk.file("next.csv", "phone\n0903000222\n"), "--list", "kept")
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try desk.sql(counts) == ["1|2|2"])
+        #expect(
+            try desk.sql("SELECT kind FROM audit_events ORDER BY seq DESC LIMIT 2") == [
+                "lists.import", "lists.import_removed",
+            ])
+        #expect(try desk.run("audit", "verify").status == 0)
     }
 
     @Test func theDemoCreatesADatabaseImportsSamplesAndSaysWhatToRunNext() throws {

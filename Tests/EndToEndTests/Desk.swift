@@ -101,6 +101,31 @@ struct Desk {
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+    /// The rows `query` reads from the database, columns joined with `|`, through Python's own SQLite: what the
+    /// files hold, whatever the binary shows.
+    func sql(_ query: String) throws -> [String] {
+        let process = Desk.python(
+            "import sqlite3, sys\n"
+                + "for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n"
+                + "    print('|'.join(str(value) for value in row))\n",
+            database, query)
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw DeskError.notAnObject("python3 could not read: \(query)") }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// A Python process running `script` with `arguments`, not yet started.
+    static func python(_ script: String, _ arguments: String...) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        return process
+    }
 }
 
 /// Runs a command of `desk` with `--json` that must succeed and returns its document.

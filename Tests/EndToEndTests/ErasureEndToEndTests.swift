@@ -48,16 +48,12 @@ struct ErasureEndToEndTests {
         }
         // Another process (as the web desk would) holds a read transaction while the deletion completes: the
         // erasure commits, and the WAL is emptied once the reader lets go.
-        let reader = Process()
-        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        reader.arguments = [
-            "python3", "-c",
+        let reader = Desk.python(
             "import sqlite3, sys, time\n"
                 + "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
                 + "c.execute('BEGIN'); c.execute('SELECT count(*) FROM entries').fetchone()\n"
                 + "print('reading', flush=True); time.sleep(2); c.execute('COMMIT')\n",
-            desk.database,
-        ]
+            desk.database)
         let readerOut = Pipe()
         reader.standardOutput = readerOut
         try reader.run()

@@ -27,23 +27,27 @@ private final class ImportScratch {
     @discardableResult
     func importCSV(
         _ csv: String, list: String = "khach-hang", fileName: String = "list.csv", consentChannel: Channel? = nil,
-        strict: Bool = false, chunkSize: Int = 7
+        strict: Bool = false, chunkSize: Int = 7, applied: ((Int) throws -> Void)? = nil
     ) throws -> ListImportResult {
         try importBytes(
             Array(csv.utf8),
             request: ListImportRequest(
                 list: list, fileName: fileName, consentChannel: consentChannel, strict: strict),
-            chunkSize: chunkSize)
+            chunkSize: chunkSize, applied: applied)
     }
 
-    func importBytes(_ bytes: [UInt8], request: ListImportRequest, chunkSize: Int = 7) throws -> ListImportResult {
+    func importBytes(
+        _ bytes: [UInt8], request: ListImportRequest, chunkSize: Int = 7, applied: ((Int) throws -> Void)? = nil
+    ) throws -> ListImportResult {
         var offset = 0
-        return try store.importList(request, actor: "officer", at: Self.now) {
-            guard offset < bytes.count else { return nil }
-            let end = min(offset + chunkSize, bytes.count)
-            defer { offset = end }
-            return Array(bytes[offset..<end])
-        }
+        return try store.importList(
+            request, actor: "officer", at: Self.now,
+            chunks: {
+                guard offset < bytes.count else { return nil }
+                let end = min(offset + chunkSize, bytes.count)
+                defer { offset = end }
+                return Array(bytes[offset..<end])
+            }, applied: applied)
     }
 
     /// The bytes `lists export` writes.
@@ -192,24 +196,109 @@ struct ListImportTests {
         #expect(exported == numbers)
     }
 
-    @Test func aLinkProbeReadBeforeTheLockIsReadAgainWhenLinksChangedSince() throws {
+    /// Links the desk makes while an import is applied (after its first transaction, before its links are written;
+    /// after its last, before it is published) join the import's persons rather than start others.
+    @Test(arguments: [1, 4])
+    func aLinkTheDeskMakesWhileAnImportIsAppliedJoinsItsPerson(after transaction: Int) throws {
         let scratch = try ImportScratch()
         let phone = try Identifier(parsing: "0912345678")
         let email = try Identifier(parsing: "lan@example.vn")
         let zalo = try Identifier(parsing: "zalo:4318:1234567890123456789")
         let member = { (identifier: Identifier) in PersonLinks.Member(identifier, scratch.store.hasher) }
-        // The plan links the phone and the email; the probe is read while neither is anyone's yet.
-        let plan = PersonLinks.Plan(PersonLinks.Groups([[member(phone), member(email)]]))
-        let stale = try scratch.store.read { db in try PersonLinks.probe(plan, db) }
-        // Meanwhile an officer links the email to a Zalo id: the email is now someone's.
-        _ = try scratch.store.link(email, zalo, reason: nil, actor: "officer", at: ImportScratch.now)
-        try scratch.store.pool.write { db in _ = try PersonLinks.link(plan, db, probed: stale) }
-        let persons = try scratch.store.read { db in
-            try PersonLinks.person(of: [member(phone)], db).map(\.key)
+        var transactions = 0
+        try scratch.importCSV("phone,email\n0912345678,lan@example.vn\n") { _ in
+            transactions += 1
+            // An officer links the email to a Zalo id between two of the import's transactions.
+            if transactions == transaction {
+                _ = try scratch.store.link(email, zalo, reason: nil, actor: "officer", at: ImportScratch.now)
+            }
         }
-        // Read again, the probe sees the email's person: the phone joins it instead of starting a second one.
+        // Entries, identifiers, consents and links: one transaction each for a file this small.
+        #expect(transactions == 4)
+        let persons = try scratch.store.read { db in try PersonLinks.person(of: [member(phone)], db).map(\.key) }
         #expect(Set(persons) == Set([phone, email, zalo].map { member($0).key }))
         #expect(try scratch.integers("SELECT count(DISTINCT person) FROM person_links") == [1])
+        #expect(try scratch.integers("SELECT count(*) FROM person_links") == [3])
+    }
+
+    /// Between an import's transactions its rows are in the tables but in no answer, and the desk's writes go
+    /// through (ARCHITECTURE.md invariants 9 and 11); published, the rows answer, and what the desk recorded
+    /// meanwhile counts.
+    @Test func rowsBeingAppliedAreInNoAnswerAndTheDeskWritesBetweenTransactions() throws {
+        let scratch = try ImportScratch()
+        try scratch.importCSV("phone\n0903000111\n", list: "kept")
+        let phone = try Identifier(parsing: "0912000002")
+        let email = try Identifier(parsing: "lan@example.vn")
+        var checks = 0
+        let result = try scratch.importCSV(
+            """
+            phone,email,consent_at,channel
+            0912000001,lan@example.vn,2026-01-05,zalo
+            0912000002,,2026-01-05,sms
+
+            """, list: "moi"
+        ) { _ in
+            checks += 1
+            #expect(try scratch.count("imports") == 2)
+            #expect(try scratch.store.listSummaries().map(\.name) == ["kept"])
+            #expect(throws: StoreError.self) { try scratch.store.listSummary(name: "moi") }
+            #expect(try scratch.store.why(phone, now: ImportScratch.now).lists.isEmpty)
+            #expect(try scratch.store.why(email, now: ImportScratch.now).lists.isEmpty)
+            #expect(try scratch.store.why(email, now: ImportScratch.now).identifiers.count == 1)
+            if checks == 1 {
+                // The entries are written: physically there, in no answer; a refusal is recorded now.
+                #expect(try scratch.count("entries") == 3)
+                _ = try scratch.store.suppress(
+                    [(1, phone)], invalid: [], channel: nil, purpose: .marketing, reason: "objection",
+                    source: "manual", actor: "officer", at: ImportScratch.now)
+            }
+        }
+        #expect(checks == 4)
+        #expect(result.imported == 2)
+        #expect(result.consents == 2)
+        // Counted against the refusal recorded while the rows were written.
+        #expect(result.suppressed == 1)
+        let summary = try scratch.store.listSummary(name: "moi")
+        #expect(summary.entries == 2)
+        #expect(summary.suppressed == 1)
+        #expect(try scratch.store.why(email, now: ImportScratch.now).lists.map(\.list) == ["moi"])
+        #expect(try scratch.store.why(email, now: ImportScratch.now).identifiers.count == 2)
+        #expect(try scratch.export("moi", channel: .zalo, purpose: .marketing).result.exported == 1)
+        #expect(try scratch.integers("SELECT count(*) FROM imports WHERE pending") == [0])
+    }
+
+    /// An import stopped while it is applied (here by its own `applied` callback) leaves nothing of its file: not
+    /// its list, rows, consents, consent texts, links or duplicates, and says so on the chain.
+    @Test(arguments: [1, 2, 3, 4])
+    func anImportStoppedWhileAppliedLeavesNothing(after transaction: Int) throws {
+        struct Stop: Error {}
+        let scratch = try ImportScratch()
+        try scratch.importCSV("phone,email\n0903000111,nam@example.vn\n", list: "kept")
+        let before = try scratch.snapshot()
+        let links = try scratch.integers("SELECT count(*) FROM person_links")
+        var transactions = 0
+        #expect(throws: Stop.self) {
+            try scratch.importCSV(
+                """
+                phone,email,consent_at,channel,consent_text
+                0912000001,lan@example.vn,2026-01-05,zalo,Tôi đồng ý nhận tin khuyến mãi
+                0912000001,,2026-01-06,sms,Tôi đồng ý nhận tin khuyến mãi
+                0903000111,,2026-01-05,sms,Tôi đồng ý nhận tin khuyến mãi
+
+                """, list: "moi"
+            ) { _ in
+                transactions += 1
+                if transactions == transaction { throw Stop() }
+            }
+        }
+        let after = try scratch.snapshot()
+        #expect(after.filter { !$0.hasPrefix("audit_events=") } == before.filter { !$0.hasPrefix("audit_events=") })
+        #expect(try scratch.integers("SELECT count(*) FROM person_links") == links)
+        #expect(try scratch.store.auditEvents().last?.kind == "lists.import_removed")
+        if case .intact = try scratch.store.verifyAuditChain() {} else { Issue.record("the chain is broken") }
+        // The next import of the same file is whole.
+        let again = try scratch.importCSV("phone,email\n0912000001,lan@example.vn\n", list: "moi")
+        #expect(again.imported == 1)
     }
 
     @Test func anImportIsOneUnitOfWorkWithOneAuditEvent() throws {

@@ -64,50 +64,145 @@ public struct ListImportResult: Sendable, Codable {
 }
 
 extension RightsStore {
-    /// Imports a contact list: the whole file or nothing (ARCHITECTURE.md invariant 9), holding the write lock only
-    /// for the apply step (invariant 11).
+    /// Imports a contact list: the whole file or nothing (ARCHITECTURE.md invariant 9), never holding the write
+    /// lock for more than a fifth of a second at a time (invariant 11).
     ///
     /// The file is first read, validated, normalised and hashed into a scratch database in buckets of keyed hash
-    /// (`ListStage`), with no lock on the installation; then one transaction writes the rows bucket by bucket, so
-    /// that every index takes its keys a narrow range at a time instead of one random descent per row. `chunks` hands out the file's
-    /// bytes; `progress` is told the rows read so far every 64k rows.
+    /// (`ListStage`), with no lock on the installation. Its rows are then written bucket by bucket, so that every
+    /// index takes its keys a narrow range at a time instead of one random descent per row, in transactions of
+    /// about 200 ms with a pause between them in which the desk's writes go first. Until the last transaction
+    /// publishes the import, its rows are in no answer (`PendingImports`); if the import fails or is killed before
+    /// that, they are removed (at once, or by the next import or `serve`). `chunks` hands out the file's bytes;
+    /// `progress` is told the rows read so far every 64k rows, `applied` the rows written after each transaction (what it
+    /// throws ends the import, which is then removed).
     public func importList(
         _ request: ListImportRequest, actor: String, at now: Date, chunks: @escaping () throws -> [UInt8]?,
-        progress: ((Int) -> Void)? = nil
+        progress: ((Int) -> Void)? = nil, applied: ((Int) throws -> Void)? = nil
     ) throws -> ListImportResult {
         let input = InputFile(name: request.fileName, delimiter: request.delimiter, chunks: chunks)
         let stage = try ListStage(request, input: input, hasher: hasher, progress: progress)
-        // Who the file's identifiers already are, read in a snapshot: the apply step reads it again only if a link
-        // changed in between.
-        let (probed, suppressed) = try read { db in
-            (try PersonLinks.probe(stage.linkPlan, db), try stage.suppressedLines(db))
+        // One import is applied at a time; one left pending now was abandoned, and its rows would hold its keys.
+        guard let lock = try ImportLock(databasePath: path, wait: true) else {
+            throw StoreError.refused("another import is being applied to this installation")
         }
-        return try perform(actor: actor, at: now) { db in
-            // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a
-            // large import spills half-written index pages to the WAL and rewrites them again and again. It is a
-            // constant, so memory still does not grow with the file.
-            try db.execute(sql: "PRAGMA cache_size = -98304")
-            let list = try ListRecord.findOrCreate(
-                name: request.list, basis: request.basis ?? .other, actor: actor, now: now, in: db)
-            let basis = request.basis ?? list.basis
-            let importID = try ImportRecord.insert(
-                listID: list.id, request: request, basis: basis, encoding: stage.encoding,
-                delimiter: stage.delimiter, headers: stage.headers, actor: actor, now: now, in: db)
+        return try withExtendedLifetime(lock) {
+            try removePendingImports()
+            // Who the file's identifiers already are, and which are suppressed, read in a snapshot.
+            let (probed, suppressed) = try read { db in
+                (try PersonLinks.probe(stage.linkPlan, db), try stage.suppressedLines(db))
+            }
+            let opened = try write { db in
+                let existing = try ListRecord.find(name: request.list, in: db)
+                let list =
+                    try existing
+                    ?? ListRecord.findOrCreate(
+                        name: request.list, basis: request.basis ?? .other, actor: actor, now: now, in: db)
+                let basis = request.basis ?? list.basis
+                let importID = try ImportRecord.insert(
+                    listID: list.id, request: request, basis: basis, encoding: stage.encoding,
+                    delimiter: stage.delimiter, headers: stage.headers, madeList: existing == nil, actor: actor,
+                    now: now, in: db)
+                return (list: list, basis: basis, importID: importID)
+            }
+            do {
+                return try apply(
+                    stage, request, list: opened.list, basis: opened.basis, importID: opened.importID,
+                    probed: probed, suppressed: suppressed, actor: actor, now: now, applied: applied)
+            } catch {
+                // Nothing of it may stay: removed now, else by the next import or `serve`.
+                try? removeImport(opened.importID)
+                throw error
+            }
+        }
+    }
 
-            var writer = try ListRowWriter(
-                db: db, listID: list.id, importID: importID, source: request.source, now: now, lines: stage.lastLine)
+    private func apply(
+        _ stage: ListStage, _ request: ListImportRequest, list: ListRecord, basis: LegalBasis, importID: Int64,
+        probed: PersonLinks.Probe, suppressed: ListStage.Suppressed, actor: String, now: Date,
+        applied: ((Int) throws -> Void)?
+    ) throws -> ListImportResult {
+        var writer = ListRowWriter(
+            listID: list.id, importID: importID, source: request.source, now: now,
+            lines: stage.lastLine)
+        var written = 0
+        func inShortTransactions(_ step: (Database, UInt64) throws -> (done: Bool, rows: Int)) throws {
+            while true {
+                let (done, rows) = try write { db in
+                    // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without
+                    // it a large import spills half-written index pages to the WAL and rewrites them again and
+                    // again. It is a constant, so memory still does not grow with the file.
+                    try db.execute(sql: "PRAGMA cache_size = -98304")
+                    return try step(db, DispatchTime.now().uptimeNanoseconds + ListRowWriter.transactionBudget)
+                }
+                written += rows
+                try applied?(written)
+                if done { return }
+                // Another process's write waits in its busy handler, which tries again every millisecond.
+                usleep(2_000)
+            }
+        }
+        var rows = BucketCursor(try stage.bucketedRows())
+        try inShortTransactions { db, deadline in try writer.writeEntries(&rows, db, until: deadline) }
+        var identifiers = BucketCursor(try stage.bucketedIdentifiers())
+        try inShortTransactions { db, deadline in try writer.writeIdentifiers(&identifiers, db, until: deadline) }
+        var consents = BucketCursor(try stage.bucketedConsents())
+        let textIDs = try write { db in try writer.textIDs(stage.texts, db) }
+        try inShortTransactions { db, deadline in
+            try writer.writeConsents(&consents, textIDs: textIDs, db, until: deadline)
+        }
+
+        // The links: worked out from the snapshot's persons (read again if the desk changed a link since), new
+        // person numbers reserved, then inserted in key order like the rest.
+        var probe = probed
+        if try read({ db in try !probe.isCurrent(db) }) {
+            probe = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
+        }
+        let assignment = PersonLinks.Assignment(stage.linkPlan, existing: probe.persons)
+        var links: PersonLinks.Assignment.Writer?
+        if !assignment.isEmpty {
+            let firstNewPerson = try write { db in try PersonLinks.reserve(assignment.newPersons, db) }
+            var writer = assignment.writer(firstNewPerson: firstNewPerson, importID: importID)
+            try inShortTransactions { db, deadline in
+                let before = writer.position
+                let done = try writer.insert(db, until: deadline)
+                return (done, writer.position - before)
+            }
+            links = writer
+        }
+        // What the file's rows join: the persons as read before the links were written, or, when the desk changed a
+        // link meanwhile, as read again now (the import's own links included), in a snapshot without the lock.
+        var joins = (assignment: assignment, probe: probe)
+        if try read({ db in try !probe.isCurrent(db) }) {
+            let again = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
+            joins = (PersonLinks.Assignment(stage.linkPlan, existing: again.persons), again)
+        }
+
+        return try perform(actor: actor, at: now) { db in
             var result = ListImportResult(list: request.list)
             result.basis = basis
             result.rows = stage.rows
             result.invalid = stage.invalid
             result.consentsWithoutChannel = stage.consentsWithoutChannel
-            let entries = try writer.writeEntries(stage.bucketedRows())
-            result.imported = entries.imported
-            result.duplicates = entries.duplicates
-            try writer.writeIdentifiers(stage.bucketedIdentifiers())
-            result.consents = try writer.writeConsents(stage.bucketedConsents(), texts: stage.texts)
+            result.imported = writer.imported
+            result.duplicates = writer.duplicates
+            result.consents = writer.consents
             result.fileSHA256 = stage.fileSHA256
-            try PersonLinks.link(stage.linkPlan, db, probed: probed)
+            // The persons the file's rows join are merged; should a link have changed since they were read, the
+            // whole plan is linked again here against what the table holds.
+            let added = links?.added ?? 0
+            let merged: Bool
+            if try joins.probe.isCurrent(db) {
+                merged = try joins.assignment.merge(db)
+            } else {
+                try PersonLinks.link(stage.linkPlan, db)
+                merged = true
+            }
+            if added > 0 {
+                try PersonLinks.adjustCount(by: added, db)
+            } else if merged {
+                try PersonLinks.bumpVersion(db)
+            }
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'person_reserved'")
             try db.execute(
                 sql: "UPDATE lists SET entry_count = entry_count + ? WHERE id = ?",
                 arguments: [result.imported, list.id])
@@ -128,159 +223,212 @@ extension RightsStore {
                     "basis": .string(basis.rawValue), "rows": .int(result.rows), "imported": .int(result.imported),
                     "duplicates": .int(result.duplicates), "invalid": .int(result.invalid.count),
                     "consents": .int(result.consents), "suppressed": .int(result.suppressed),
-                    "rows_sha256": .string(entries.digest),
+                    "rows_sha256": .string(writer.digest.finalizeHex()),
                 ])
             return (result, draft)
         }
     }
 }
 
+/// The staged tables of one kind, bucket after bucket, read a row at a time across transactions.
+struct BucketCursor {
+    private let buckets: [RawStatement]
+    private var index = 0
+
+    init(_ buckets: [RawStatement]) { self.buckets = buckets }
+
+    /// The statement positioned on the next row, or nil when every bucket is read.
+    mutating func next() throws -> RawStatement? {
+        while index < buckets.count {
+            if try buckets[index].step() { return buckets[index] }
+            index += 1
+        }
+        return nil
+    }
+}
+
 /// Writes the staged rows of one import through prepared statements on SQLite's C API, each value bound straight
-/// from the scratch database's column.
+/// from the scratch database's column, a transaction at a time: what it has written so far is kept here between
+/// them.
 struct ListRowWriter {
+    /// How long one of the import's transactions holds the write lock, in nanoseconds.
+    static let transactionBudget: UInt64 = 200_000_000
+
     let listID: Int64
     let importID: Int64
     let source: String?
     let now: Int64
-    let insertEntry: RawStatement
-    let insertIdentifier: RawStatement
-    let insertDuplicate: RawStatement
-    let insertConsent: RawStatement
-    let findText: RawStatement
-    let insertText: RawStatement
-    /// The range of entry ids this import wrote, consecutive because the import is one transaction.
-    var firstEntryID: Int64?
-    var lastEntryID: Int64?
+    /// The range of entry ids this import wrote, consecutive because imports are applied one at a time.
+    private(set) var firstEntryID: Int64?
+    private(set) var lastEntryID: Int64?
+    private(set) var imported = 0
+    private(set) var duplicates = 0
+    private(set) var consents = 0
+    /// The SHA-256 of the imported rows' line numbers and key hashes, in the order written.
+    private(set) var digest = StreamingDigest()
     /// For each line of the file, 1 + its entry's offset from `firstEntryID`, or 0 when the line made no entry.
     private var entryOffsets: [UInt32]
 
     /// Whether `line` of the file made an entry (rather than repeating one, or being invalid).
     func madeEntry(line: Int) -> Bool { line < entryOffsets.count && entryOffsets[line] > 0 }
 
-    init(db: Database, listID: Int64, importID: Int64, source: String?, now: Date, lines: Int) throws {
+    init(listID: Int64, importID: Int64, source: String?, now: Date, lines: Int) {
         self.listID = listID
         self.importID = importID
         self.source = source
         self.now = Timestamp.milliseconds(now)
         entryOffsets = [UInt32](repeating: 0, count: lines + 1)
-        insertEntry = try RawStatement(
+    }
+
+    /// Whether a transaction has used its time: checked every 256 rows.
+    private static func late(_ count: Int, _ deadline: UInt64) -> Bool {
+        count & 0xFF == 0 && DispatchTime.now().uptimeNanoseconds > deadline
+    }
+
+    /// The rows bucket by bucket, in file order within each: the first row of a key makes the entry (unless the
+    /// list holds it already), the later ones are duplicates of it. Returns whether every row is written, and how
+    /// many were in this transaction.
+    mutating func writeEntries(_ rows: inout BucketCursor, _ db: Database, until deadline: UInt64) throws -> (
+        done: Bool, rows: Int
+    ) {
+        let insertEntry = try RawStatement(
             db,
             """
             INSERT INTO entries(list_id, import_id, line, kind, key_hash, normalized, raw, others)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             ON CONFLICT(key_hash, list_id) DO NOTHING
             """)
-        insertIdentifier = try RawStatement(
-            db, "INSERT OR IGNORE INTO entry_identifiers(id_hash, entry_id, kind, normalized) VALUES (?1, ?2, ?3, ?4)")
-        insertDuplicate = try RawStatement(
+        let insertDuplicate = try RawStatement(
             db,
             """
             INSERT OR IGNORE INTO duplicate_rows(import_id, line, entry_id)
             SELECT ?1, ?2, id FROM entries WHERE key_hash = ?3 AND list_id = ?4
             """)
-        insertConsent = try RawStatement(
+        insertEntry.bind(1, listID)
+        insertEntry.bind(2, importID)
+        insertDuplicate.bind(1, importID)
+        insertDuplicate.bind(4, listID)
+        var count = 0
+        var done = true
+        // Columns: line, kind, key_hash, normalized, raw, others.
+        while let row = try rows.next() {
+            for (parameter, column) in zip(Int32(3)...8, Int32(0)...5) {
+                insertEntry.bind(parameter, columnOf: row, column)
+            }
+            if try insertEntry.run() == 1 {
+                let entryID = insertEntry.lastInsertedRowID
+                if let lastEntryID, entryID != lastEntryID + 1 {
+                    // Only imports add entries, one at a time: a gap means the table changed under this one.
+                    throw StoreError.refused(
+                        "the list's entries changed while the import was applied (an entry was erased); import the "
+                            + "file again")
+                }
+                if firstEntryID == nil { firstEntryID = entryID }
+                lastEntryID = entryID
+                let line = row.int64(0)
+                entryOffsets[Int(line)] = UInt32(entryID - firstEntryID! + 1)
+                imported += 1
+                var number = UInt64(line)
+                withUnsafeBytes(of: &number) { digest.update($0) }
+                row.withBytes(2) { digest.update(UnsafeRawBufferPointer($0)) }
+            } else {
+                insertDuplicate.bind(2, columnOf: row, 0)
+                insertDuplicate.bind(3, columnOf: row, 2)
+                try insertDuplicate.run()
+                duplicates += 1
+            }
+            count += 1
+            if Self.late(count, deadline) {
+                done = false
+                break
+            }
+        }
+        // Where this import's entries are, so that removing it, should it not be published, finds them.
+        try db.execute(
+            sql: "UPDATE imports SET first_entry_id = ?, last_entry_id = ? WHERE id = ?",
+            arguments: [firstEntryID, lastEntryID, importID])
+        return (done, count)
+    }
+
+    /// The rows' other identifiers (an email beside the phone), bucketed by hash, for the entries made (and not
+    /// erased since).
+    func writeIdentifiers(_ identifiers: inout BucketCursor, _ db: Database, until deadline: UInt64) throws -> (
+        done: Bool, rows: Int
+    ) {
+        let insertIdentifier = try RawStatement(
+            db,
+            """
+            INSERT OR IGNORE INTO entry_identifiers(id_hash, entry_id, kind, normalized)
+            SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?2)
+            """)
+        var count = 0
+        // Columns: line, id_hash, kind, normalized.
+        while let row = try identifiers.next() {
+            count += 1
+            let offset = entryOffsets[Int(row.int64(0))]
+            if offset > 0, let first = firstEntryID {
+                insertIdentifier.bind(1, columnOf: row, 1)
+                insertIdentifier.bind(2, first + Int64(offset) - 1)
+                insertIdentifier.bind(3, columnOf: row, 2)
+                insertIdentifier.bind(4, columnOf: row, 3)
+                try insertIdentifier.run()
+            }
+            if Self.late(count, deadline) { return (false, count) }
+        }
+        return (true, count)
+    }
+
+    /// The ids of the distinct consent texts, each stored once.
+    func textIDs(_ texts: [String], _ db: Database) throws -> [Int64] {
+        let findText = try RawStatement(db, "SELECT id FROM consent_texts WHERE sha256 = ?1")
+        let insertText = try RawStatement(db, "INSERT INTO consent_texts(sha256, text) VALUES (?1, ?2)")
+        return try texts.map { try textID($0, find: findText, insert: insertText) }
+    }
+
+    /// The consents, bucketed by hash; every row's count, a duplicate's included (a second consent is a fact).
+    mutating func writeConsents(
+        _ staged: inout BucketCursor, textIDs: [Int64], _ db: Database, until deadline: UInt64
+    ) throws -> (done: Bool, rows: Int) {
+        let insertConsent = try RawStatement(
             db,
             """
             INSERT INTO consent_events(id_hash, channel, purpose, kind, at, method, text_id, evidence, source,
                 import_id, line, recorded_at)
             VALUES (?1, ?2, 'marketing', 'grant', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             """)
-        findText = try RawStatement(db, "SELECT id FROM consent_texts WHERE sha256 = ?1")
-        insertText = try RawStatement(db, "INSERT INTO consent_texts(sha256, text) VALUES (?1, ?2)")
-    }
-
-    /// The rows bucket by bucket, in file order within each: the first row of a key makes the entry (unless the
-    /// list holds it already), the later ones are duplicates of it. Returns the counts and the SHA-256 of the
-    /// imported rows' line numbers and key hashes, in the order written.
-    mutating func writeEntries(_ buckets: [RawStatement]) throws -> (imported: Int, duplicates: Int, digest: String) {
-        var imported = 0
-        var duplicates = 0
-        var digest = StreamingDigest()
-        insertEntry.bind(1, listID)
-        insertEntry.bind(2, importID)
-        insertDuplicate.bind(1, importID)
-        insertDuplicate.bind(4, listID)
-        // Columns: line, kind, key_hash, normalized, raw, others.
-        for rows in buckets {
-            while try rows.step() {
-                for (parameter, column) in zip(Int32(3)...8, Int32(0)...5) {
-                    insertEntry.bind(parameter, columnOf: rows, column)
-                }
-                if try insertEntry.run() == 1 {
-                    let entryID = insertEntry.lastInsertedRowID
-                    if firstEntryID == nil { firstEntryID = entryID }
-                    lastEntryID = entryID
-                    let line = rows.int64(0)
-                    entryOffsets[Int(line)] = UInt32(entryID - firstEntryID! + 1)
-                    imported += 1
-                    var number = UInt64(line)
-                    withUnsafeBytes(of: &number) { digest.update($0) }
-                    rows.withBytes(2) { digest.update(UnsafeRawBufferPointer($0)) }
-                } else {
-                    insertDuplicate.bind(2, columnOf: rows, 0)
-                    insertDuplicate.bind(3, columnOf: rows, 2)
-                    try insertDuplicate.run()
-                    duplicates += 1
-                }
-            }
-        }
-        return (imported, duplicates, digest.finalizeHex())
-    }
-
-    /// The rows' other identifiers (an email beside the phone), bucketed by hash, for the entries made.
-    func writeIdentifiers(_ buckets: [RawStatement]) throws {
-        // Columns: line, id_hash, kind, normalized.
-        for identifiers in buckets {
-            while try identifiers.step() {
-                let offset = entryOffsets[Int(identifiers.int64(0))]
-                guard offset > 0, let first = firstEntryID else { continue }
-                insertIdentifier.bind(1, columnOf: identifiers, 1)
-                insertIdentifier.bind(2, first + Int64(offset) - 1)
-                insertIdentifier.bind(3, columnOf: identifiers, 2)
-                insertIdentifier.bind(4, columnOf: identifiers, 3)
-                try insertIdentifier.run()
-            }
-        }
-    }
-
-    /// The consents, bucketed by hash; every row's count, a duplicate's included (a second consent is a fact).
-    mutating func writeConsents(_ buckets: [RawStatement], texts: [String]) throws -> Int {
-        var textIDs: [Int64] = []
-        textIDs.reserveCapacity(texts.count)
-        for text in texts { textIDs.append(try textID(text)) }
         insertConsent.bind(7, source)
         insertConsent.bind(8, importID)
         insertConsent.bind(10, now)
         var count = 0
         // Columns: line, id_hash, channel, at, method, text_no, evidence.
-        for consents in buckets {
-            while try consents.step() {
-                insertConsent.bind(1, columnOf: consents, 1)
-                insertConsent.bind(2, columnOf: consents, 2)
-                insertConsent.bind(3, columnOf: consents, 3)
-                insertConsent.bind(4, columnOf: consents, 4)
-                if consents.isNull(5) {
-                    insertConsent.bindNull(5)
-                } else {
-                    insertConsent.bind(5, textIDs[Int(consents.int64(5))])
-                }
-                insertConsent.bind(6, columnOf: consents, 6)
-                insertConsent.bind(9, columnOf: consents, 0)
-                try insertConsent.run()
-                count += 1
+        while let row = try staged.next() {
+            insertConsent.bind(1, columnOf: row, 1)
+            insertConsent.bind(2, columnOf: row, 2)
+            insertConsent.bind(3, columnOf: row, 3)
+            insertConsent.bind(4, columnOf: row, 4)
+            if row.isNull(5) {
+                insertConsent.bindNull(5)
+            } else {
+                insertConsent.bind(5, textIDs[Int(row.int64(5))])
             }
+            insertConsent.bind(6, columnOf: row, 6)
+            insertConsent.bind(9, columnOf: row, 0)
+            try insertConsent.run()
+            consents += 1
+            count += 1
+            if Self.late(count, deadline) { return (false, count) }
         }
-        return count
+        return (true, count)
     }
 
     /// Consent texts repeat on every row of a campaign: each is stored once, by its SHA-256.
-    private func textID(_ text: String) throws -> Int64 {
+    private func textID(_ text: String, find: RawStatement, insert: RawStatement) throws -> Int64 {
         let digest = Digest.sha256Hex(text)
-        findText.bind(1, digest)
-        if let existing = try findText.firstInt() { return existing }
-        insertText.bind(1, digest)
-        insertText.bind(2, text)
-        try insertText.run()
-        return insertText.lastInsertedRowID
+        find.bind(1, digest)
+        if let existing = try find.firstInt() { return existing }
+        insert.bind(1, digest)
+        insert.bind(2, text)
+        try insert.run()
+        return insert.lastInsertedRowID
     }
 }

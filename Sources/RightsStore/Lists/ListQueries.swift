@@ -43,7 +43,8 @@ extension RightsStore {
 
     public func listSummaries() throws -> [ListSummary] {
         try read { db in
-            let names = try String.fetchAll(db, sql: "SELECT name FROM lists ORDER BY name")
+            let names = try String.fetchAll(
+                db, sql: "SELECT name FROM lists WHERE \(ListRecord.published) ORDER BY name")
             return try names.map { try summary(ListRecord.require(name: $0, in: db), db) }
         }
     }
@@ -53,7 +54,8 @@ extension RightsStore {
         let entries =
             try Int.fetchOne(db, sql: "SELECT entry_count FROM lists WHERE id = ?", arguments: [list.id]) ?? 0
         let imports =
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM imports WHERE list_id = ?", arguments: [list.id]) ?? 0
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM imports WHERE list_id = ? AND NOT pending", arguments: [list.id]) ?? 0
         // An entry counts under `all` when any matching suppression stops everything, else under `marketing`.
         let row = try Row.fetchOne(
             db,
@@ -62,22 +64,23 @@ extension RightsStore {
                     -- The persons with a suppression on any of their identifiers, read in key order.
                     SELECT p.person, max(s.purpose = 'all') FROM suppressions s INDEXED BY suppressions_by_identifier
                     CROSS JOIN person_links p ON p.id_hash = s.id_hash
-                    WHERE s.lifted_at IS NULL GROUP BY p.person
+                    WHERE s.lifted_at IS NULL AND \(PendingImports.published("p.import_id")) GROUP BY p.person
                 ), matched(entry_id, stops_all) AS (
                     SELECT e.id, s.purpose = 'all' FROM suppressions s
                     CROSS JOIN entries e ON e.key_hash = s.id_hash AND e.list_id = ?1
-                    WHERE s.lifted_at IS NULL
+                    WHERE s.lifted_at IS NULL AND e.import_id NOT IN \(PendingImports.ids)
                     UNION ALL
                     SELECT e.id, s.purpose = 'all' FROM suppressions s
                     CROSS JOIN entry_identifiers i ON i.id_hash = s.id_hash
                     CROSS JOIN entries e ON e.id = i.entry_id AND e.list_id = ?1
-                    WHERE s.lifted_at IS NULL
+                    WHERE s.lifted_at IS NULL AND e.import_id NOT IN \(PendingImports.ids)
                     UNION ALL
                     -- A suppression of any identifier of the person: every identifier of a row with more than
                     -- one is linked, so reaching the row's key through the person is enough.
                     SELECT e.id, r.stops_all FROM refused r
                     CROSS JOIN person_links q ON q.person = r.person
                     CROSS JOIN entries e ON e.key_hash = q.id_hash AND e.list_id = ?1
+                    WHERE e.import_id NOT IN \(PendingImports.ids) AND \(PendingImports.published("q.import_id"))
                 ), per_entry AS (SELECT entry_id, max(stops_all) AS stops_all FROM matched GROUP BY entry_id)
                 SELECT count(*) AS suppressed, coalesce(sum(stops_all), 0) AS stops_all FROM per_entry
                 """, arguments: [list.id])
@@ -93,6 +96,16 @@ extension RightsStore {
     public func deleteList(name: String, actor: String, at now: Date) throws -> Int {
         try perform(actor: actor, at: now) { db in
             let list = try ListRecord.require(name: name, in: db)
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM imports WHERE list_id = ? AND pending)", arguments: [list.id]
+                )
+                    == false
+            else {
+                throw StoreError.refused(
+                    "an import into \(name) is being applied; delete the list when it is done (or `serve` has removed it, "
+                        + "if it was cut short)")
+            }
             var entries = 0
             for range in try ImportRecord.entryRanges(listID: list.id, in: db) {
                 let bounds: StatementArguments = [range.lowerBound, range.upperBound, list.id]

@@ -9,10 +9,16 @@ struct ListRecord {
     var basis: LegalBasis
     var headers: [String]
 
+    /// A list made by an import not yet published is not there yet.
+    static let published = """
+        NOT EXISTS (SELECT 1 FROM imports WHERE imports.list_id = lists.id AND imports.made_list AND imports.pending)
+        """
+
     static func find(name: String, in db: Database) throws -> ListRecord? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT id, name, basis, headers FROM lists WHERE name = ?", arguments: [name])
+                db, sql: "SELECT id, name, basis, headers FROM lists WHERE name = ? AND \(published)",
+                arguments: [name])
         else { return nil }
         let headerValue = try? JSONValue(parsing: row["headers"] as String)
         var headers: [String] = []
@@ -54,18 +60,19 @@ struct ListRecord {
 enum ImportRecord {
     static func insert(
         listID: Int64, request: ListImportRequest, basis: LegalBasis, encoding: CSVEncoding, delimiter: UInt8,
-        headers: [String], actor: String, now: Date, in db: Database
+        headers: [String], madeList: Bool, actor: String, now: Date, in db: Database
     ) throws -> Int64 {
+        // Pending until `finish`: its rows are in no answer meanwhile (`PendingImports`).
         try db.execute(
             sql: """
                 INSERT INTO imports(list_id, file_name, file_sha256, file_bytes, encoding, delimiter, headers, source,
-                    basis, consent_channel, zalo_oa, imported_at, actor)
-                VALUES (?, ?, '', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    basis, consent_channel, zalo_oa, imported_at, actor, pending, made_list)
+                VALUES (?, ?, '', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                 """,
             arguments: [
                 listID, request.fileName, "\(encoding)", String(UnicodeScalar(delimiter)),
                 JSONValue.array(headers.map(JSONValue.string)).canonicalString, request.source, basis.rawValue,
-                request.consentChannel?.rawValue, request.zaloOA, Timestamp.milliseconds(now), actor,
+                request.consentChannel?.rawValue, request.zaloOA, Timestamp.milliseconds(now), actor, madeList,
             ])
         return db.lastInsertedRowID
     }
@@ -76,7 +83,7 @@ enum ImportRecord {
         try db.execute(
             sql: """
                 UPDATE imports SET file_sha256 = ?, file_bytes = ?, rows = ?, imported = ?, duplicates = ?,
-                    invalid = ?, consents = ?, first_entry_id = ?, last_entry_id = ? WHERE id = ?
+                    invalid = ?, consents = ?, first_entry_id = ?, last_entry_id = ?, pending = 0 WHERE id = ?
                 """,
             arguments: [
                 result.fileSHA256, bytes, result.rows, result.imported, result.duplicates, result.invalid.count,
@@ -90,7 +97,7 @@ enum ImportRecord {
             db,
             sql: """
                 SELECT first_entry_id, last_entry_id FROM imports
-                WHERE list_id = ? AND first_entry_id IS NOT NULL ORDER BY id
+                WHERE list_id = ? AND first_entry_id IS NOT NULL AND NOT pending ORDER BY id
                 """, arguments: [listID]
         ).map { ($0[0] as Int64)...($0[1] as Int64) }
     }

@@ -131,8 +131,11 @@ enum PersonLinks {
     /// Which of a plan's identifiers are already someone's, as read in one snapshot, and the version of the links
     /// that snapshot saw: read before the write lock, and used under it when no link changed in between.
     struct Probe {
-        fileprivate var persons: [Int64?]
+        fileprivate(set) var persons: [Int64?]
         fileprivate var version: Int64
+
+        /// Whether no link changed since it was read.
+        func isCurrent(_ db: Database) throws -> Bool { try version == PersonLinks.version(db) }
     }
 
     /// Reads, in key order, the person of each of the plan's identifiers.
@@ -151,7 +154,7 @@ enum PersonLinks {
         try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_links_version'") ?? 0
     }
 
-    private static func bumpVersion(_ db: Database) throws {
+    static func bumpVersion(_ db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO meta(key, value) VALUES ('person_links_version', '1')
@@ -159,64 +162,164 @@ enum PersonLinks {
                 """)
     }
 
-    /// Links a plan's identifiers; `probed`, read before the write lock, is used when the links have not changed
-    /// since (else they are read again here).
+    /// Links a plan's identifiers, reading first which of them are already someone's.
     @discardableResult
-    static func link(_ plan: Plan, _ db: Database, probed: Probe? = nil) throws -> Int {
+    static func link(_ plan: Plan, _ db: Database) throws -> Int {
         guard !plan.isEmpty else { return 0 }
-        var plan = plan
-        let keys = plan.keys
+        let assignment = Assignment(plan, existing: try probe(plan, db).persons)
+        let merged = try assignment.merge(db)
+        var writer = assignment.writer(firstNewPerson: try nextPerson(db), importID: nil)
+        _ = try writer.insert(db, until: nil)
+        if writer.added > 0 { try adjustCount(by: writer.added, db) } else if merged { try bumpVersion(db) }
+        return writer.added
+    }
 
-        // Which identifiers are already someone's, read in key order.
-        let existing: [Int64?]
-        if let probed, try probed.version == version(db) {
-            existing = probed.persons
-        } else {
-            existing = try probe(plan, db).persons
-        }
+    /// Who each of a plan's identifiers is once linked: an existing person, or the n-th of the new persons; and the
+    /// existing persons that the plan's groups join, to be merged into the lowest of each set.
+    struct Assignment {
+        fileprivate let plan: Plan
+        fileprivate let existing: [Int64?]
+        /// Per identifier: the person (> 0), or `-n` for the n-th new person (from 0).
+        fileprivate var person: [Int64]
+        /// How many new persons the plan makes.
+        private(set) var newPersons: Int64 = 0
+        private var merges: [(survivor: Int64, other: Int64)] = []
 
-        // Union-find over the identifiers and the persons they already belong to.
-        var personNode: [Int64: Int] = [:]
-        for (index, person) in existing.enumerated() {
-            guard let person else { continue }
-            if let node = personNode[person] {
-                plan.union(index, node)
-            } else {
-                personNode[person] = index
-            }
-        }
-        // Each component keeps the lowest person it already touches, or gets a new number.
-        var personsOf: [Int: [Int64]] = [:]
-        for (person, node) in personNode { personsOf[plan.find(node), default: []].append(person) }
-        var next = (try Int64.fetchOne(db, sql: "SELECT max(person) FROM person_links") ?? 0) + 1
-        var assigned: [Int: Int64] = [:]
-        var merged = false
-        let merge = try db.makeStatement(sql: "UPDATE person_links SET person = ? WHERE person = ?")
-        for index in keys.indices {
-            let root = plan.find(index)
-            guard assigned[root] == nil else { continue }
-            if let persons = personsOf[root]?.sorted(), let survivor = persons.first {
-                assigned[root] = survivor
-                for other in persons.dropFirst() {
-                    try merge.execute(arguments: [survivor, other])
-                    merged = true
+        var isEmpty: Bool { plan.isEmpty }
+
+        init(_ plan: Plan, existing: [Int64?]) {
+            var plan = plan
+            // Union-find over the identifiers and the persons they already belong to.
+            var personNode: [Int64: Int] = [:]
+            for (index, person) in existing.enumerated() {
+                guard let person else { continue }
+                if let node = personNode[person] {
+                    plan.union(index, node)
+                } else {
+                    personNode[person] = index
                 }
-            } else {
-                assigned[root] = next
-                next += 1
+            }
+            // Each component keeps the lowest person it already touches, or gets a new number.
+            var personsOf: [Int: [Int64]] = [:]
+            for (person, node) in personNode { personsOf[plan.find(node), default: []].append(person) }
+            var assigned: [Int: Int64] = [:]
+            var person = [Int64](repeating: 0, count: plan.keys.count)
+            for index in plan.keys.indices {
+                let root = plan.find(index)
+                if let known = assigned[root] {
+                    person[index] = known
+                    continue
+                }
+                let chosen: Int64
+                if let persons = personsOf[root]?.sorted(), let survivor = persons.first {
+                    chosen = survivor
+                    for other in persons.dropFirst() { merges.append((survivor, other)) }
+                } else {
+                    chosen = -newPersons
+                    newPersons += 1
+                }
+                assigned[root] = chosen
+                person[index] = chosen
+            }
+            self.plan = plan
+            self.existing = existing
+            self.person = person
+        }
+
+        /// Joins the persons the plan's groups span; returns whether any were.
+        func merge(_ db: Database) throws -> Bool {
+            let statement = try db.makeStatement(sql: "UPDATE person_links SET person = ? WHERE person = ?")
+            for (survivor, other) in merges { try statement.execute(arguments: [survivor, other]) }
+            return !merges.isEmpty
+        }
+
+        /// The inserts of the identifiers no one had yet, in key order, new persons numbered from `firstNewPerson`.
+        func writer(firstNewPerson: Int64, importID: Int64?) -> Writer {
+            Writer(assignment: self, firstNewPerson: firstNewPerson, importID: importID)
+        }
+
+        /// Inserts an assignment's new links, resumably: an import inserts them a transaction at a time.
+        struct Writer {
+            fileprivate let assignment: Assignment
+            let firstNewPerson: Int64
+            let importID: Int64?
+            /// The next identifier to consider, and how many were inserted.
+            private(set) var position = 0
+            private(set) var added = 0
+            /// Identifiers the desk linked meanwhile (an import's links are inserted after its probe).
+            private(set) var taken = 0
+
+            fileprivate init(assignment: Assignment, firstNewPerson: Int64, importID: Int64?) {
+                self.assignment = assignment
+                self.firstNewPerson = firstNewPerson
+                self.importID = importID
+            }
+
+            /// Inserts until done, or until `deadline` (uptime nanoseconds) has passed; returns whether done.
+            mutating func insert(_ db: Database, until deadline: UInt64?) throws -> Bool {
+                let insert = try RawStatement(
+                    db,
+                    """
+                    INSERT INTO person_links(id_hash, person, kind, import_id) VALUES (?1, ?2, ?3, ?4)
+                    ON CONFLICT(id_hash) DO NOTHING
+                    """)
+                let keys = assignment.plan.keys
+                if let importID { insert.bind(4, importID) } else { insert.bindNull(4) }
+                while position < keys.count {
+                    if let deadline, position & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                        return false
+                    }
+                    let index = position
+                    position += 1
+                    guard assignment.existing[index] == nil else { continue }
+                    let person = assignment.person[index]
+                    insert.bind(1, blob: keys[index].bytes)
+                    insert.bind(2, person > 0 ? person : firstNewPerson - person)
+                    insert.bind(3, assignment.plan.kinds[index].rawValue)
+                    if try insert.run() == 1 { added += 1 } else { taken += 1 }
+                }
+                return true
             }
         }
-        let insert = try RawStatement(db, "INSERT INTO person_links(id_hash, person, kind) VALUES (?1, ?2, ?3)")
-        var added = 0
-        for (index, key) in keys.enumerated() where existing[index] == nil {
-            insert.bind(1, blob: key.bytes)
-            insert.bind(2, assigned[plan.find(index)]!)
-            insert.bind(3, plan.kinds[index].rawValue)
-            try insert.run()
-            added += 1
+    }
+
+    /// The number the next new person gets: above every person in the table and every number an import being
+    /// applied has reserved for the persons it will insert.
+    static func nextPerson(_ db: Database) throws -> Int64 {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT max(ifnull((SELECT max(person) FROM person_links), 0),
+                    ifnull((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_reserved'), 0))
+                """)
+        return (row?[0] ?? 0) + 1
+    }
+
+    /// Reserves `count` person numbers from `nextPerson` for an import; returns the first.
+    static func reserve(_ count: Int64, _ db: Database) throws -> Int64 {
+        let first = try nextPerson(db)
+        try db.execute(
+            sql: """
+                INSERT INTO meta(key, value) VALUES ('person_reserved', ?1)
+                ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                """, arguments: [String(first + count - 1)])
+        return first
+    }
+
+    /// After an abandoned import's links were removed: the links the desk made since it began (a request naming
+    /// an identifier the import had linked) are made again, so that none of them is lost with it.
+    static func relink(since: Int64, _ db: Database) throws {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT a_hash, a_kind, b_hash, b_kind FROM identity_links WHERE removed_at IS NULL AND created_at >= ?
+                """, arguments: [since])
+        let groups = rows.map { row in
+            [
+                Member.from(row["a_hash"], kind: row["a_kind"]), Member.from(row["b_hash"], kind: row["b_kind"]),
+            ].compactMap { $0 }
         }
-        if added > 0 { try adjustCount(by: added, db) } else if merged { try bumpVersion(db) }
-        return added
+        try link(Groups(groups), db)
     }
 
     /// Keeps the count of linked identifiers, and the version, after rows were added or removed.
@@ -233,8 +336,11 @@ enum PersonLinks {
     /// the links recorded, when they did), then the others in key order. An identifier linked to nothing is a
     /// person of its own.
     static func person(of members: [Member], _ db: Database) throws -> [Member] {
-        let lookup = try db.cachedStatement(sql: "SELECT person, kind FROM person_links WHERE id_hash = ?")
-        let everyone = try db.cachedStatement(sql: "SELECT id_hash, kind FROM person_links WHERE person = ?")
+        let published = try PendingImports.condition("import_id", db)
+        let lookup = try db.cachedStatement(
+            sql: "SELECT person, kind FROM person_links WHERE id_hash = ?" + published)
+        let everyone = try db.cachedStatement(
+            sql: "SELECT id_hash, kind FROM person_links WHERE person = ?" + published)
         var result: [Member] = []
         var seen = Set<HashKey>()
         var persons = Set<Int64>()
@@ -352,7 +458,10 @@ enum PersonLinks {
             guard total <= limit else { return nil }
             var rows: [LinkRow] = []
             rows.reserveCapacity(total)
-            let scan = try db.makeStatement(sql: "SELECT id_hash, person, kind FROM person_links ORDER BY id_hash")
+            let scan = try db.makeStatement(
+                sql:
+                    "SELECT id_hash, person, kind FROM person_links WHERE 1\(try PendingImports.condition("import_id", db)) "
+                    + "ORDER BY id_hash")
             try BatchFacts.rows(scan, db) { row in
                 guard let key = BatchFacts.key(row, 0), let kind = kindOf(row, 2) else { return }
                 rows.append(LinkRow(key: key, person: sqlite3_column_int64(row, 1), kind: kind))
@@ -372,12 +481,13 @@ enum PersonLinks {
         let total = try count(db)
         guard total > 0 else { return Expansion.unlinked }
         if let whole = try LinkTable.whole(db, limit: 4 * recipients.count) { return assemble(recipients, whole) }
-        let probe = try db.makeStatement(sql: "SELECT person FROM person_links WHERE id_hash = ?")
+        let published = try PendingImports.condition("import_id", db)
+        let probe = try db.makeStatement(sql: "SELECT person FROM person_links WHERE id_hash = ?" + published)
         var persons = Set<Int64>()
         for key in recipients {
             if let person = try Int64.fetchOne(probe, arguments: [Data(key.bytes)]) { persons.insert(person) }
         }
-        let everyone = try db.makeStatement(sql: "SELECT id_hash, kind FROM person_links WHERE person = ?")
+        let everyone = try db.makeStatement(sql: "SELECT id_hash, kind FROM person_links WHERE person = ?" + published)
         var rows: [LinkRow] = []
         for person in persons {
             for row in try Row.fetchAll(everyone, arguments: [person]) {

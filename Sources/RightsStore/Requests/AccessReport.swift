@@ -226,6 +226,7 @@ extension RightsStore {
                 FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
                 WHERE e.id IN (SELECT id FROM entries WHERE key_hash = ?1
                                UNION SELECT entry_id FROM entry_identifiers WHERE id_hash = ?1)
+                    AND NOT i.pending
                 ORDER BY i.imported_at, l.name
                 """, arguments: [hash])
         for row in entries {
@@ -251,7 +252,7 @@ extension RightsStore {
             sql: """
                 SELECT c.kind, c.channel, c.purpose, c.at, c.method, c.evidence, c.source, t.text
                 FROM consent_events c LEFT JOIN consent_texts t ON t.id = c.text_id
-                WHERE c.id_hash = ? ORDER BY c.at, c.id
+                WHERE c.id_hash = ? AND \(PendingImports.published("c.import_id")) ORDER BY c.at, c.id
                 """, arguments: [hash]
         ).map { row in
             AccessReport.ConsentEvent(

@@ -52,7 +52,7 @@ struct BatchFacts {
             }
             if purpose == .marketing, try BatchFacts.rowEstimate("consent_events", db) <= limit {
                 var found: [(key: HashKey, at: Int64, withdraw: Bool)] = []
-                let scan = try db.makeStatement(sql: BatchFacts.consentScan)
+                let scan = try db.makeStatement(sql: try BatchFacts.consentScan(db))
                 sqlite3_bind_text(scan.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
                 sqlite3_bind_int64(scan.sqliteStatement, 2, at)
                 try BatchFacts.rows(scan, db) { row in
@@ -74,10 +74,15 @@ struct BatchFacts {
         WHERE since <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1) ORDER BY id_hash
         """
 
-    static let consentScan = """
-        SELECT id_hash, kind, at FROM consent_events INDEXED BY consent_events_by_identifier
-        WHERE channel = ?1 AND purpose = 'marketing' AND at <= ?2 ORDER BY id_hash
+    /// Marketing consents on a channel in hash order; while an import is pending, without its rows (which the
+    /// covering index then cannot tell apart: each is read from the table).
+    static func consentScan(_ db: Database) throws -> String {
         """
+        SELECT id_hash, kind, at FROM consent_events INDEXED BY consent_events_by_identifier
+        WHERE channel = ?1 AND purpose = 'marketing' AND at <= ?2\(try PendingImports.condition("import_id", db))
+        ORDER BY id_hash
+        """
+    }
 
     /// The scope of a suppression row, read from the column bytes without making strings (a million-row scan).
     static func scope(_ statement: OpaquePointer, from column: Int32) -> SuppressionScope {
@@ -301,11 +306,12 @@ struct BatchFacts {
                 facts[slot].consentedChannels.insert(channel)
             }
         }
-        let filter = "channel = ?1 AND purpose = 'marketing' AND at <= ?2"
+        let filter =
+            "channel = ?1 AND purpose = 'marketing' AND at <= ?2" + (try PendingImports.condition("import_id", db))
         if let preloaded = preload?.consents {
             merge(preloaded, key: \.key) { slot, event in consider(slot, at: event.at, withdraw: event.withdraw) }
         } else if scans(try BatchFacts.rowEstimate("consent_events", db)) {
-            let scan = try db.makeStatement(sql: BatchFacts.consentScan)
+            let scan = try db.makeStatement(sql: try BatchFacts.consentScan(db))
             sqlite3_bind_text(scan.sqliteStatement, 1, channel.rawValue, -1, sqliteTransient)
             sqlite3_bind_int64(scan.sqliteStatement, 2, at)
             try merge(scan, db) { slot, row in consider(slot, row, from: 1) }

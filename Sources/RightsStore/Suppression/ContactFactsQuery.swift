@@ -107,11 +107,12 @@ struct ContactFactsQuery {
     /// tie (CONTRACT.md), with that event's time.
     func currentConsents(_ keys: [HashKey]) throws -> [HashKey: [Channel: (granted: Bool, at: Int64)]] {
         let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+        let published = try PendingImports.condition("import_id", db)
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT id_hash, channel, kind, at FROM consent_events
-                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?
+                    WHERE id_hash IN (\(placeholders)) AND purpose = 'marketing' AND at <= ?\(published)
                     ORDER BY at DESC, kind = 'withdraw' DESC
                     """),
             arguments: StatementArguments(keys.map { Data($0.bytes).databaseValue } + [at.databaseValue]))

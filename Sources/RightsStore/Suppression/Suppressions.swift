@@ -122,7 +122,7 @@ extension RightsStore {
                     db,
                     sql: """
                         SELECT id_hash, kind, at, channel FROM consent_events
-                        WHERE id_hash = ? AND (evidence = ? OR id = ?)
+                        WHERE id_hash = ? AND (evidence = ? OR id = ?) AND \(PendingImports.published("import_id"))
                         """, arguments: [Data(hash), consentRef, Int64(consentRef) ?? -1])
                 guard
                     candidates.contains(where: { consent in

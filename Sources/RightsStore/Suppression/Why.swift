@@ -265,7 +265,7 @@ extension RightsStore {
                             FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
                             LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
                             LEFT JOIN consent_texts t ON t.id = c.text_id
-                            WHERE e.key_hash = ?1
+                            WHERE e.key_hash = ?1 AND NOT i.pending
                             UNION ALL
                             SELECT e.id, e.key_hash, e.normalized, e.line, l.name, i.source, i.file_name, i.imported_at,
                                 i.basis, c.channel, c.at, c.method, t.text
@@ -273,7 +273,7 @@ extension RightsStore {
                             JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
                             LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
                             LEFT JOIN consent_texts t ON t.id = c.text_id
-                            WHERE x.id_hash = ?1 AND e.key_hash <> ?1
+                            WHERE x.id_hash = ?1 AND e.key_hash <> ?1 AND NOT i.pending
                             """), arguments: [hash])
                 for row in rows {
                     let id: Int64 = row["id"]
