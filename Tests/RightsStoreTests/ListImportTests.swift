@@ -249,21 +249,22 @@ struct ListImportTests {
                 // The entries are written: physically there, in no answer; a refusal is recorded now.
                 #expect(try scratch.count("entries") == 3)
                 _ = try scratch.store.suppress(
-                    [(1, phone)], invalid: [], channel: nil, purpose: .marketing, reason: "objection",
+                    [(1, phone), (2, email)], invalid: [], channel: nil, purpose: .marketing, reason: "objection",
                     source: "manual", actor: "officer", at: ImportScratch.now)
             }
         }
         #expect(checks == 4)
         #expect(result.imported == 2)
         #expect(result.consents == 2)
-        // Counted against the refusal recorded while the rows were written.
-        #expect(result.suppressed == 1)
+        // Counted against the refusals recorded while the rows were written: one by a row's key, one by the
+        // email beside another row's key.
+        #expect(result.suppressed == 2)
         let summary = try scratch.store.listSummary(name: "moi")
         #expect(summary.entries == 2)
-        #expect(summary.suppressed == 1)
+        #expect(summary.suppressed == 2)
         #expect(try scratch.store.why(email, now: ImportScratch.now).lists.map(\.list) == ["moi"])
         #expect(try scratch.store.why(email, now: ImportScratch.now).identifiers.count == 2)
-        #expect(try scratch.export("moi", channel: .zalo, purpose: .marketing).result.exported == 1)
+        #expect(try scratch.export("moi", channel: .zalo, purpose: .marketing).result.exported == 0)
         #expect(try scratch.integers("SELECT count(*) FROM imports WHERE pending") == [0])
     }
 

@@ -209,8 +209,19 @@ extension RightsStore {
             try ImportRecord.finish(
                 importID, result: result, entries: (writer.firstEntryID, writer.lastEntryID), bytes: stage.bytes,
                 in: db)
-            if try ListStage.suppressionFingerprint(db) == suppressed.fingerprint {
+            let fingerprint = try ListStage.suppressionFingerprint(db)
+            if fingerprint == suppressed.fingerprint {
                 result.suppressed = suppressed.lines.count { writer.madeEntry(line: $0) }
+            } else if fingerprint[1] == suppressed.fingerprint[1] {
+                // Only suppressions added since the snapshot (objections filed while the rows were written): the
+                // import's entries they match are added to the count, without probing every entry under the lock.
+                var lines = suppressed.lines
+                for line in try ImportRecord.linesMatching(
+                    suppressionsAfter: suppressed.fingerprint[0], importID: importID, in: db)
+                {
+                    lines.insert(line)
+                }
+                result.suppressed = lines.count { writer.madeEntry(line: $0) }
             } else {
                 result.suppressed = try ImportRecord.suppressedCount(importID: importID, in: db)
             }

@@ -102,6 +102,20 @@ enum ImportRecord {
         ).map { ($0[0] as Int64)...($0[1] as Int64) }
     }
 
+    /// The lines of this import's entries that a suppression recorded after `id` (and not lifted) matches, by the
+    /// entry's key or another identifier of its row.
+    static func linesMatching(suppressionsAfter id: Int64, importID: Int64, in db: Database) throws -> [Int] {
+        try Int.fetchAll(
+            db,
+            sql: """
+                WITH added(id_hash) AS (SELECT DISTINCT id_hash FROM suppressions WHERE id > ?1 AND lifted_at IS NULL)
+                SELECT e.line FROM added a JOIN entries e ON e.key_hash = a.id_hash WHERE e.import_id = ?2
+                UNION
+                SELECT e.line FROM added a JOIN entry_identifiers x ON x.id_hash = a.id_hash
+                JOIN entries e ON e.id = x.entry_id WHERE e.import_id = ?2
+                """, arguments: [id, importID])
+    }
+
     /// Entries of this import that an active suppression already matches, found by probing the suppressions'
     /// index with each entry's hashes: the cost follows the size of the import, not of the installation.
     static func suppressedCount(importID: Int64, in db: Database) throws -> Int {
