@@ -108,21 +108,7 @@ extension RightsStore {
             }
             var entries = 0
             for range in try ImportRecord.entryRanges(listID: list.id, in: db) {
-                let bounds: StatementArguments = [range.lowerBound, range.upperBound, list.id]
-                let others = try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT id, others FROM entries WHERE id BETWEEN ? AND ? AND list_id = ? AND others IS NOT NULL",
-                    arguments: bounds)
-                for row in others {
-                    for hash in EntryHashes.split(row["others"]) {
-                        try db.execute(
-                            sql: "DELETE FROM entry_identifiers WHERE id_hash = ? AND entry_id = ?",
-                            arguments: [Data(hash), row["id"] as Int64])
-                    }
-                }
-                try db.execute(sql: "DELETE FROM entries WHERE id BETWEEN ? AND ? AND list_id = ?", arguments: bounds)
-                entries += db.changesCount
+                entries += try ImportRecord.deleteEntries(range, listID: list.id, in: db)
             }
             try db.execute(
                 sql: "DELETE FROM duplicate_rows WHERE import_id IN (SELECT id FROM imports WHERE list_id = ?)",

@@ -102,6 +102,29 @@ enum ImportRecord {
         ).map { ($0[0] as Int64)...($0[1] as Int64) }
     }
 
+    /// Deletes the entries with ids in `range` (of `listID`, when given) and the other identifiers beside them
+    /// (found from each entry's `others`); returns how many entries.
+    @discardableResult
+    static func deleteEntries(_ range: ClosedRange<Int64>, listID: Int64? = nil, in db: Database) throws -> Int {
+        let bounds: StatementArguments = [range.lowerBound, range.upperBound, listID]
+        let others = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, others FROM entries
+                WHERE id BETWEEN ?1 AND ?2 AND (?3 IS NULL OR list_id = ?3) AND others IS NOT NULL
+                """, arguments: bounds)
+        for row in others {
+            for hash in EntryHashes.split(row["others"]) {
+                try db.execute(
+                    sql: "DELETE FROM entry_identifiers WHERE id_hash = ? AND entry_id = ?",
+                    arguments: [Data(hash), row["id"] as Int64])
+            }
+        }
+        try db.execute(
+            sql: "DELETE FROM entries WHERE id BETWEEN ?1 AND ?2 AND (?3 IS NULL OR list_id = ?3)", arguments: bounds)
+        return db.changesCount
+    }
+
     /// The lines of this import's entries that a suppression recorded after `id` (and not lifted) matches, by the
     /// entry's key or another identifier of its row.
     static func linesMatching(suppressionsAfter id: Int64, importID: Int64, in db: Database) throws -> [Int] {

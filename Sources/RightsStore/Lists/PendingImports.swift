@@ -87,17 +87,7 @@ extension RightsStore {
                 let first = range[0] as Int64?, let last = range[1] as Int64?, first <= last
             else { return false }
             let end = min(last, first + Int64(slice) - 1)
-            let others = try Row.fetchAll(
-                db, sql: "SELECT id, others FROM entries WHERE id BETWEEN ? AND ? AND others IS NOT NULL",
-                arguments: [first, end])
-            for row in others {
-                for hash in EntryHashes.split(row["others"]) {
-                    try db.execute(
-                        sql: "DELETE FROM entry_identifiers WHERE id_hash = ? AND entry_id = ?",
-                        arguments: [Data(hash), row["id"] as Int64])
-                }
-            }
-            try db.execute(sql: "DELETE FROM entries WHERE id BETWEEN ? AND ?", arguments: [first, end])
+            try ImportRecord.deleteEntries(first...end, in: db)
             // What is left to delete, so that a removal cut short goes on from here the next time.
             try db.execute(
                 sql: """
