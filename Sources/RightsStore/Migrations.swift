@@ -626,6 +626,16 @@ enum Migrations {
                     ALTER TABLE person_links ADD COLUMN import_id INTEGER;
                     """)
         }
+        migrator.registerMigration("Index consents by import in the order they are written") { db in
+            // An import writes its consents in keyed-hash order, so an index on (import_id, line) took each of them
+            // at a random place: a page written to the WAL per consent. By import alone, the index follows the
+            // rowids and only grows at its end; `why` finds a row's consents through its identifiers instead.
+            try db.execute(
+                sql: """
+                    DROP INDEX consent_events_by_import;
+                    CREATE INDEX consent_events_by_import ON consent_events(import_id);
+                    """)
+        }
         return migrator
     }
 }

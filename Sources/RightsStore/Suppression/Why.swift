@@ -251,38 +251,41 @@ extension RightsStore {
                     requestID: row["request_id"],
                     liftedAt: (row["lifted_at"] as Int64?).map { Timestamp.vietnam(Timestamp.date(milliseconds: $0)) })
             }
-            // Every list row that carries an identifier of the person, as its key or beside it, with the consents
-            // its line gave, in one statement per identifier: a row per consent channel. Sorting and grouping
-            // happen here rather than in temporary B-trees, which cost more than the lookups at 10M entries.
+            // Every list row that carries an identifier of the person, as its key or beside it, in one statement per
+            // identifier; then the consents its line gave, found through the row's own identifiers (a consent is
+            // recorded on the identifier of its channel), a row per channel. Sorting and grouping happen here rather
+            // than in temporary B-trees, which cost more than the lookups at 10M entries.
             var entries: [(first: Row, consents: [Row])] = []
-            var position: [Int64: Int] = [:]
+            var seenEntries = Set<Int64>()
+            let lineConsents = try db.cachedStatement(
+                sql: """
+                    SELECT c.channel, c.at, c.method, t.text
+                    FROM consent_events c LEFT JOIN consent_texts t ON t.id = c.text_id
+                    WHERE c.id_hash = ?1 AND c.import_id = ?2 AND c.line = ?3 AND c.kind = 'grant'
+                    """)
             for hash in hashes {
                 let rows = try Row.fetchAll(
                     db.cachedStatement(
                         sql: """
-                            SELECT e.id, e.key_hash, e.normalized, e.line, l.name, i.source, i.file_name, i.imported_at,
-                                i.basis, c.channel, c.at, c.method, t.text
+                            SELECT e.id, e.key_hash, e.others, e.normalized, e.line, e.import_id, l.name, i.source,
+                                i.file_name, i.imported_at, i.basis
                             FROM entries e JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
-                            LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
-                            LEFT JOIN consent_texts t ON t.id = c.text_id
                             WHERE e.key_hash = ?1 AND NOT i.pending
                             UNION ALL
-                            SELECT e.id, e.key_hash, e.normalized, e.line, l.name, i.source, i.file_name, i.imported_at,
-                                i.basis, c.channel, c.at, c.method, t.text
+                            SELECT e.id, e.key_hash, e.others, e.normalized, e.line, e.import_id, l.name, i.source,
+                                i.file_name, i.imported_at, i.basis
                             FROM entry_identifiers x JOIN entries e ON e.id = x.entry_id
                             JOIN lists l ON l.id = e.list_id JOIN imports i ON i.id = e.import_id
-                            LEFT JOIN consent_events c ON c.import_id = e.import_id AND c.line = e.line AND c.kind = 'grant'
-                            LEFT JOIN consent_texts t ON t.id = c.text_id
                             WHERE x.id_hash = ?1 AND e.key_hash <> ?1 AND NOT i.pending
                             """), arguments: [hash])
-                for row in rows {
-                    let id: Int64 = row["id"]
-                    if let index = position[id] {
-                        if (row["channel"] as String?) != nil { entries[index].consents.append(row) }
-                    } else {
-                        position[id] = entries.count
-                        entries.append((row, (row["channel"] as String?) == nil ? [] : [row]))
+                for row in rows where seenEntries.insert(row["id"]).inserted {
+                    let rowHashes = Set([row["key_hash"] as Data] + EntryHashes.split(row["others"]).map { Data($0) })
+                    var consents: [Row] = []
+                    for rowHash in rowHashes {
+                        consents += try Row.fetchAll(
+                            lineConsents, arguments: [rowHash, row["import_id"] as Int64, row["line"] as Int64])
                     }
+                    entries.append((row, consents))
                 }
             }
             entries.sort { a, b in
