@@ -134,12 +134,7 @@ public enum ProtectedFiles {
 
     /// Registers the files of the installation whose database is `database`.
     public static func protect(database: String) {
-        let files = [
-            (database, "the database"), (database + "-wal", "the database's write-ahead log"),
-            (database + "-shm", "the database's shared memory"), (database + "-journal", "the database's journal"),
-            (KeyFile.path(forDatabase: database), "the key file"),
-            (database + ".erasures", "the erasure journal"), (database + "-import.lock", "the import lock"),
-        ]
+        let files = Installation.files(databasePath: database)
         paths.withLock { known in
             for file in files where !known.contains(where: { $0.path == canonical(file.0) }) {
                 known.append((canonical(file.0), file.1))

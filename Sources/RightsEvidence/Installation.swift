@@ -9,6 +9,22 @@ public struct Installation: Sendable {
     public let keys: KeyFile
     public let store: RightsStore
 
+    /// Every file of the installation whose database is `databasePath`, with what it is: the database, SQLite's
+    /// companions, the key file, the erasure journal and the import lock.
+    public static func files(databasePath database: String) -> [(path: String, what: String)] {
+        [
+            (database, "the database"), (database + "-wal", "the database's write-ahead log"),
+            (database + "-shm", "the database's shared memory"), (database + "-journal", "the database's journal"),
+            (KeyFile.path(forDatabase: database), "the key file"),
+            (database + ".erasures", "the erasure journal"), (database + "-import.lock", "the import lock"),
+        ]
+    }
+
+    /// Deletes every file of an installation (for the benchmarks' and the demo's own installations only).
+    public static func removeFiles(databasePath: String) {
+        for file in files(databasePath: databasePath) { unlink(file.path) }
+    }
+
     /// Creates the database and its key file; refuses when either exists.
     public static func create(
         databasePath: String, organization: String, contact: String? = nil, actor: String, now: Date,

@@ -179,7 +179,7 @@ struct ImportBench: ParsableCommand {
     }
 
     private func removeDatabase(_ path: String) {
-        for suffix in ["", "-wal", "-shm", ".keys"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        Installation.removeFiles(databasePath: path)
     }
 
     private func which(_ tool: String) -> String? {

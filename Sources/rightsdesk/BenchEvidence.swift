@@ -21,9 +21,7 @@ struct EvidenceBench: ParsableCommand {
             try fileManager.createDirectory(atPath: dir, withIntermediateDirectories: true)
             func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
             let database = path("evidence.sqlite")
-            for suffix in ["", "-wal", "-shm", ".keys", ".erasures"] {
-                try? fileManager.removeItem(atPath: database + suffix)
-            }
+            Installation.removeFiles(databasePath: database)
             Output.line("evidence benchmark: \(requests) requests received in 2026")
             Output.line(String(repeating: "-", count: 78))
             let setupStart = Date()

@@ -41,7 +41,7 @@ struct GateBench: ParsableCommand {
                 try measure(n: n, at: at, batch: batch, database: database, me: me, path: path)
                 return
             }
-            for suffix in ["", "-wal", "-shm", ".keys"] { try? fileManager.removeItem(atPath: database + suffix) }
+            Installation.removeFiles(databasePath: database)
             let installation = try Installation.create(
                 databasePath: database, organization: "Bench", actor: "bench", now: Date())
             let store = installation.store

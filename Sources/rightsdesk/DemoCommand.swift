@@ -23,7 +23,7 @@ struct Demo: ParsableCommand {
                 guard fileManager.fileExists(atPath: (dir as NSString).appendingPathComponent(Self.marker)) else {
                     throw CLIError(message: "\(database) exists and is not a demo; choose another --dir")
                 }
-                for suffix in ["", "-wal", "-shm", ".keys"] { try? fileManager.removeItem(atPath: database + suffix) }
+                Installation.removeFiles(databasePath: database)
             }
             let samples = (dir as NSString).appendingPathComponent("samples")
             try fileManager.createDirectory(atPath: samples, withIntermediateDirectories: true)
