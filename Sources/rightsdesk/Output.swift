@@ -111,6 +111,17 @@ struct Progress {
         _ = Output.write(Array("\r\(label): \(rows) rows (\(rate) rows/s)".utf8), to: STDERR_FILENO)
     }
 
+    /// An import's progress: the rows read, then how much of what they make is written.
+    func report(_ progress: ImportProgress) {
+        switch progress {
+        case .read(let rows): report(rows)
+        case .written(let done, let total):
+            guard enabled else { return }
+            let percent = total > 0 ? min(100, done * 100 / total) : 100
+            _ = Output.write(Array("\r\u{1B}[K\(label): writing, \(percent)% done".utf8), to: STDERR_FILENO)
+        }
+    }
+
     func finish() {
         guard enabled else { return }
         _ = Output.write(Array("\r\u{1B}[K".utf8), to: STDERR_FILENO)

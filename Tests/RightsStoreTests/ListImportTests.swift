@@ -196,6 +196,36 @@ struct ListImportTests {
         #expect(exported == numbers)
     }
 
+    /// An import tells how far it is: the rows read, then after each transaction how much of what they make is
+    /// written, ending at all of it (rows, duplicates included, other identifiers, consents and identifiers to link).
+    @Test func progressRunsFromRowsReadToEverythingWritten() throws {
+        let scratch = try ImportScratch()
+        var rows = (0..<70_000).map { index in
+            "09\(String(format: "%08d", 12_000_000 + index)),k\(index)@example.vn,2025-08-12,sms"
+        }
+        rows.append("0912000000,khac@example.vn,2025-08-12,sms")  // a duplicate of the first row's phone
+        let csv = "phone,email,consent_at,channel\n" + rows.joined(separator: "\n") + "\n"
+        var events: [ImportProgress] = []
+        let bytes = Array(csv.utf8)
+        var offset = 0
+        let result = try scratch.store.importList(
+            ListImportRequest(list: "khach-hang", fileName: "list.csv"), actor: "officer", at: ImportScratch.now,
+            chunks: {
+                guard offset < bytes.count else { return nil }
+                defer { offset = min(offset + 65_536, bytes.count) }
+                return Array(bytes[offset..<min(offset + 65_536, bytes.count)])
+            }, progress: { events.append($0) })
+        #expect(result.imported == 70_000 && result.duplicates == 1 && result.consents == 70_001)
+        #expect(events.first == .read(rows: 65_536))
+        let written = events.compactMap { event -> (Int, Int)? in
+            if case .written(let done, let total) = event { return (done, total) }
+            return nil
+        }
+        // 70,001 rows, 70,001 emails, 70,001 consents; 140,001 distinct identifiers to link.
+        #expect(written.last.map { [$0.0, $0.1] } == [350_004, 350_004])
+        #expect(zip(written, written.dropFirst()).allSatisfy { $0.0 <= $1.0 && $0.1 == $1.1 })
+    }
+
     /// Links the desk makes while an import is applied (after its first transaction, before its links are written;
     /// after its last, before it is published) join the import's persons rather than start others.
     @Test(arguments: [1, 4])

@@ -30,6 +30,12 @@ public struct ListImportRequest: Sendable {
     }
 }
 
+/// How far an import is: rows read from the file, then the rows, identifiers, consents and links written.
+public enum ImportProgress: Sendable, Equatable {
+    case read(rows: Int)
+    case written(Int, of: Int)
+}
+
 /// A row that was not imported, and why.
 public struct InvalidRow: Sendable, Codable, Equatable {
     public let line: Int
@@ -73,14 +79,15 @@ extension RightsStore {
     /// about 200 ms with a pause between them in which the desk's writes go first. Until the last transaction
     /// publishes the import, its rows are in no answer (`PendingImports`); if the import fails or is killed before
     /// that, they are removed (at once, or by the next import or `serve`). `chunks` hands out the file's bytes;
-    /// `progress` is told the rows read so far every 64k rows, `applied` the rows written after each transaction (what it
-    /// throws ends the import, which is then removed).
+    /// `progress` is told the rows read so far every 64k rows, then what is written after each transaction;
+    /// `applied` is told the same count (what it throws ends the import, which is then removed).
     public func importList(
         _ request: ListImportRequest, actor: String, at now: Date, chunks: @escaping () throws -> [UInt8]?,
-        progress: ((Int) -> Void)? = nil, applied: ((Int) throws -> Void)? = nil
+        progress: ((ImportProgress) -> Void)? = nil, applied: ((Int) throws -> Void)? = nil
     ) throws -> ListImportResult {
         let input = InputFile(name: request.fileName, delimiter: request.delimiter, chunks: chunks)
-        let stage = try ListStage(request, input: input, hasher: hasher, progress: progress)
+        let stage = try ListStage(
+            request, input: input, hasher: hasher, progress: progress.map { report in { report(.read(rows: $0)) } })
         // One import is applied at a time; one left pending now was abandoned, and its rows would hold its keys.
         guard let lock = try ImportLock(databasePath: path, wait: true) else {
             throw StoreError.refused("another import is being applied to this installation")
@@ -107,7 +114,8 @@ extension RightsStore {
             do {
                 return try apply(
                     stage, request, list: opened.list, basis: opened.basis, importID: opened.importID,
-                    probed: probed, suppressed: suppressed, actor: actor, now: now, applied: applied)
+                    probed: probed, suppressed: suppressed, actor: actor, now: now, progress: progress,
+                    applied: applied)
             } catch {
                 // Nothing of it may stay: removed now, else by the next import or `serve`.
                 try? removeImport(opened.importID)
@@ -119,12 +127,14 @@ extension RightsStore {
     private func apply(
         _ stage: ListStage, _ request: ListImportRequest, list: ListRecord, basis: LegalBasis, importID: Int64,
         probed: PersonLinks.Probe, suppressed: ListStage.Suppressed, actor: String, now: Date,
-        applied: ((Int) throws -> Void)?
+        progress: ((ImportProgress) -> Void)?, applied: ((Int) throws -> Void)?
     ) throws -> ListImportResult {
         var writer = ListRowWriter(
             listID: list.id, importID: importID, source: request.source, now: now,
             lines: stage.lastLine)
         var written = 0
+        // Every staged row, identifier and consent, and every identifier to link (those linked already included).
+        let writes = stage.writes + stage.linkPlan.count
         func inShortTransactions(_ step: (Database, UInt64) throws -> (done: Bool, rows: Int)) throws {
             while true {
                 let (done, rows) = try write { db in
@@ -135,6 +145,7 @@ extension RightsStore {
                     return try step(db, DispatchTime.now().uptimeNanoseconds + ListRowWriter.transactionBudget)
                 }
                 written += rows
+                progress?(.written(written, of: writes))
                 try applied?(written)
                 if done { return }
                 // Another process's write waits in its busy handler, which tries again every millisecond.

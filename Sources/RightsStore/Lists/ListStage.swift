@@ -32,6 +32,8 @@ final class ListStage {
     private(set) var texts: [String] = []
     let fileSHA256: String
     let bytes: Int
+    /// The staged rows, identifiers and consents: what the apply step writes before the links.
+    let writes: Int
 
     init(
         _ request: ListImportRequest, input: InputFile, hasher: KeyedHasher, progress: ((Int) -> Void)?
@@ -73,6 +75,7 @@ final class ListStage {
                 if let consent = row.consent, consent.channels.isEmpty { consentsWithoutChannel += 1 }
             }
         }
+        writes = writer.writes
         encoding = input.encoding
         delimiter = input.delimiter
         fileSHA256 = input.sha256()
@@ -191,6 +194,8 @@ private struct StageWriter {
     let insertRow: [RawStatement]
     let insertIdentifier: [RawStatement]
     let insertConsent: [RawStatement]
+    /// The rows, identifiers and consents staged so far.
+    private(set) var writes = 0
 
     init(_ scratch: ScratchDatabase) throws {
         insertRow = try Self.buckets.map {
@@ -230,6 +235,7 @@ private struct StageWriter {
             insertRow.bind(6, blob: blob)
         }
         try insertRow.run()
+        writes += 1
         for (other, hash) in zip(row.others, otherHashes) where other != row.primary {
             let insertIdentifier = insertIdentifier[Self.bucket(hash)]
             insertIdentifier.bind(1, line)
@@ -237,6 +243,7 @@ private struct StageWriter {
             insertIdentifier.bind(3, other.kind.rawValue)
             insertIdentifier.bind(4, other.normalized)
             try insertIdentifier.run()
+            writes += 1
         }
         if let consent = row.consent {
             for channel in consent.channels {
@@ -250,6 +257,7 @@ private struct StageWriter {
                 if let text { insertConsent.bind(6, text) } else { insertConsent.bindNull(6) }
                 insertConsent.bind(7, consent.evidence)
                 try insertConsent.run()
+                writes += 1
             }
         }
         var members: [PersonLinks.Member] = []

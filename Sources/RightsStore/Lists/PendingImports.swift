@@ -68,6 +68,7 @@ extension RightsStore {
     }
 
     /// Removes every pending import's rows, in short transactions; the caller holds the import lock.
+    @discardableResult
     func removePendingImports() throws -> Int {
         let abandoned = try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM imports WHERE pending") }
         for importID in abandoned { try removeImport(importID) }

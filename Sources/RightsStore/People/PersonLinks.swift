@@ -94,6 +94,8 @@ enum PersonLinks {
         }
 
         var isEmpty: Bool { keys.isEmpty }
+        /// How many distinct identifiers the groups hold.
+        var count: Int { keys.count }
 
         private func position(_ key: HashKey) -> Int {
             var (low, high) = (0, keys.count)
