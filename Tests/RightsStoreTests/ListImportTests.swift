@@ -226,6 +226,32 @@ struct ListImportTests {
         #expect(zip(written, written.dropFirst()).allSatisfy { $0.0 <= $1.0 && $0.1 == $1.1 })
     }
 
+    /// An erasure completed while an import is applied (after its entries, before the identifiers beside them)
+    /// removes the person's row, and the identifiers written after it do not come back beside an entry that is gone.
+    @Test func anErasureWhileAnImportIsAppliedLeavesNothingOfTheErasedRow() throws {
+        let scratch = try ImportScratch()
+        let now = ImportScratch.now
+        var transactions = 0
+        let result = try scratch.importCSV("phone,email\n0912345678,lan@example.vn\n0903000111,nam@example.vn\n") {
+            _ in
+            transactions += 1
+            guard transactions == 1 else { return }
+            let request = try scratch.store.createRequest(
+                NewRequest(
+                    type: .deletion, subjects: [try Identifier(parsing: "0912345678")], channel: .phone,
+                    receivedAt: now), actor: "officer", at: now)
+            _ = try scratch.store.acknowledgeRequest(request.id, at: now, actor: "officer", now: now)
+            _ = try scratch.store.verifyRequest(
+                request.id, subject: nil, method: "CCCD", at: now, actor: "officer", now: now)
+            _ = try scratch.store.completeRequest(
+                request.id, completion: Completion(), at: now, actor: "officer", now: now)
+        }
+        #expect(result.imported == 2)
+        #expect(try scratch.strings("SELECT normalized FROM entries") == ["+84903000111"])
+        #expect(try scratch.strings("SELECT normalized FROM entry_identifiers") == ["nam@example.vn"])
+        #expect(try scratch.integers("SELECT entry_count FROM lists") == [1])
+    }
+
     /// Links the desk makes while an import is applied (after its first transaction, before its links are written;
     /// after its last, before it is published) join the import's persons rather than start others.
     @Test(arguments: [1, 4])

@@ -152,6 +152,7 @@ extension RightsStore {
                 usleep(2_000)
             }
         }
+        writer.erasedBefore = try read { db in try ListRowWriter.erasedEntries(db) }
         var rows = BucketCursor(try stage.bucketedRows())
         try inShortTransactions { db, deadline in try writer.writeEntries(&rows, db, until: deadline) }
         var identifiers = BucketCursor(try stage.bucketedIdentifiers())
@@ -372,16 +373,27 @@ struct ListRowWriter {
         return (done, count)
     }
 
-    /// The rows' other identifiers (an email beside the phone), bucketed by hash, for the entries made (and not
-    /// erased since).
+    /// How many entries erasures had removed when the import began writing, from `erasedEntries`.
+    var erasedBefore: Int64 = 0
+
+    /// How many entries erasures have removed from this installation, ever: an import checks it instead of
+    /// probing for each of its entries whether an erasure removed it meanwhile.
+    static func erasedEntries(_ db: Database) throws -> Int64 { try MetaCounter.value("entries_erased", db) }
+
+    static func countErasedEntry(_ db: Database) throws { try MetaCounter.add(1, to: "entries_erased", db) }
+
+    /// The rows' other identifiers (an email beside the phone), bucketed by hash, for the entries made and not
+    /// erased since. Each entry is probed (a random read: the identifiers are in their own hash order) only once an
+    /// erasure has removed an entry while the import was being written.
     func writeIdentifiers(_ identifiers: inout BucketCursor, _ db: Database, until deadline: UInt64) throws -> (
         done: Bool, rows: Int
     ) {
+        let erasedSince = try Self.erasedEntries(db) != erasedBefore
         let insertIdentifier = try RawStatement(
             db,
             """
             INSERT OR IGNORE INTO entry_identifiers(id_hash, entry_id, kind, normalized)
-            SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?2)
+            SELECT ?1, ?2, ?3, ?4 \(erasedSince ? "WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?2)" : "")
             """)
         var count = 0
         // Columns: line, id_hash, kind, normalized.

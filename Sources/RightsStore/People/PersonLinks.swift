@@ -34,7 +34,7 @@ enum PersonLinks {
     /// The number of linked identifiers, kept in `meta` so a gate can choose between a scan and probes without
     /// counting a WITHOUT ROWID table.
     static func count(_ db: Database) throws -> Int {
-        Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'person_links'") ?? "0") ?? 0
+        Int(try MetaCounter.value("person_links", db))
     }
 
     /// Groups of identifiers to link, kept flat: a million-row import makes a million groups.
@@ -152,17 +152,9 @@ enum PersonLinks {
     }
 
     /// Counts every change to `person_links`, so that a probe can tell whether it is still true.
-    private static func version(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_links_version'") ?? 0
-    }
+    private static func version(_ db: Database) throws -> Int64 { try MetaCounter.value("person_links_version", db) }
 
-    static func bumpVersion(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO meta(key, value) VALUES ('person_links_version', '1')
-                ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
-                """)
-    }
+    static func bumpVersion(_ db: Database) throws { try MetaCounter.add(1, to: "person_links_version", db) }
 
     /// Links a plan's identifiers, reading first which of them are already someone's.
     @discardableResult
@@ -327,11 +319,7 @@ enum PersonLinks {
     /// Keeps the count of linked identifiers, and the version, after rows were added or removed.
     static func adjustCount(by delta: Int, _ db: Database) throws {
         try bumpVersion(db)
-        try db.execute(
-            sql: """
-                INSERT INTO meta(key, value) VALUES ('person_links', ?)
-                ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)
-                """, arguments: [String(delta)])
+        try MetaCounter.add(Int64(delta), to: "person_links", db)
     }
 
     /// Every identifier of the persons of `members`: the asked-about ones first, in the order asked (with the kind

@@ -51,13 +51,18 @@ extension RightsStore {
                 try Int64.fetchAll(
                     db, sql: "SELECT entry_id FROM entry_identifiers WHERE id_hash = ?", arguments: [hash]))
         }
+        // Each row's identifiers are its key and its `others` (the table has no index by entry: one would be a
+        // random insert per identifier an import writes).
+        var othersOf: [Int64: [[UInt8]]] = [:]
         for entry in entryIDs {
-            if let key = try Data.fetchOne(db, sql: "SELECT key_hash FROM entries WHERE id = ?", arguments: [entry]) {
-                hashes.insert(key)
-            }
-            hashes.formUnion(
-                try Data.fetchAll(
-                    db, sql: "SELECT id_hash FROM entry_identifiers WHERE entry_id = ?", arguments: [entry]))
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT key_hash, others FROM entries WHERE id = ?", arguments: [entry])
+            else { continue }
+            hashes.insert(row["key_hash"])
+            let others = EntryHashes.split(row["others"])
+            othersOf[entry] = others
+            hashes.formUnion(others.map { Data($0) })
         }
         // Rows of other lists that carry the identifiers found on their rows.
         for hash in hashes.subtracting(named) {
@@ -72,14 +77,23 @@ extension RightsStore {
         for entry in entryIDs {
             try db.execute(sql: "DELETE FROM duplicate_rows WHERE entry_id = ?", arguments: [entry])
             count("duplicate_rows", db.changesCount)
-            try db.execute(sql: "DELETE FROM entry_identifiers WHERE entry_id = ?", arguments: [entry])
-            count("entry_identifiers", db.changesCount)
+            let others =
+                try othersOf[entry]
+                ?? EntryHashes.split(
+                    Data.fetchOne(db, sql: "SELECT others FROM entries WHERE id = ?", arguments: [entry]))
+            for other in others {
+                try db.execute(
+                    sql: "DELETE FROM entry_identifiers WHERE id_hash = ? AND entry_id = ?",
+                    arguments: [Data(other), entry])
+                count("entry_identifiers", db.changesCount)
+            }
             if let list = try Int64.fetchOne(
                 db, sql: "DELETE FROM entries WHERE id = ? RETURNING list_id", arguments: [entry])
             {
                 try db.execute(
                     sql: "UPDATE lists SET entry_count = entry_count - 1 WHERE id = ?", arguments: [list])
                 count("entries", 1)
+                try ListRowWriter.countErasedEntry(db)
             }
         }
         var requestIDs = Set<String>()
