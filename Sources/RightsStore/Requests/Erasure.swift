@@ -51,18 +51,15 @@ extension RightsStore {
                 try Int64.fetchAll(
                     db, sql: "SELECT entry_id FROM entry_identifiers WHERE id_hash = ?", arguments: [hash]))
         }
-        // Each row's identifiers are its key and its `others` (the table has no index by entry: one would be a
-        // random insert per identifier an import writes).
-        var othersOf: [Int64: [[UInt8]]] = [:]
+        // Each row's identifiers are its key and its `others` (`entry_identifiers` has no index by entry: one
+        // would be a random insert per identifier an import writes).
         for entry in entryIDs {
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT key_hash, others FROM entries WHERE id = ?", arguments: [entry])
             else { continue }
             hashes.insert(row["key_hash"])
-            let others = EntryHashes.split(row["others"])
-            othersOf[entry] = others
-            hashes.formUnion(others.map { Data($0) })
+            hashes.formUnion(EntryHashes.split(row["others"]).map { Data($0) })
         }
         // Rows of other lists that carry the identifiers found on their rows.
         for hash in hashes.subtracting(named) {
@@ -77,11 +74,8 @@ extension RightsStore {
         for entry in entryIDs {
             try db.execute(sql: "DELETE FROM duplicate_rows WHERE entry_id = ?", arguments: [entry])
             count("duplicate_rows", db.changesCount)
-            let others =
-                try othersOf[entry]
-                ?? EntryHashes.split(
-                    Data.fetchOne(db, sql: "SELECT others FROM entries WHERE id = ?", arguments: [entry]))
-            for other in others {
+            let others = try Data.fetchOne(db, sql: "SELECT others FROM entries WHERE id = ?", arguments: [entry])
+            for other in EntryHashes.split(others) {
                 try db.execute(
                     sql: "DELETE FROM entry_identifiers WHERE id_hash = ? AND entry_id = ?",
                     arguments: [Data(other), entry])
