@@ -636,6 +636,30 @@ enum Migrations {
                     CREATE INDEX consent_events_by_import ON consent_events(import_id);
                     """)
         }
+        migrator.registerMigration("Keep each person's identifiers in a table of their own, written in person order") {
+            db in
+            // `person_links` is written in keyed-hash order; an index on it by person took every identifier but a
+            // person's first at a random place (a person's identifiers are far apart in hash order), a page written
+            // to the WAL per link. `person_members` holds the same rows the other way round and is written in a
+            // pass of its own, in person order: a new person's identifiers are appended. Every row of one is a row
+            // of the other (PersonLinks keeps them so); a link's deletion takes its member with it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE person_members (
+                        person INTEGER NOT NULL,
+                        id_hash BLOB NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('phone', 'email', 'zalo')),
+                        import_id INTEGER,
+                        PRIMARY KEY (person, id_hash)
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO person_members(person, id_hash, kind, import_id)
+                        SELECT person, id_hash, kind, import_id FROM person_links ORDER BY person, id_hash;
+                    DROP INDEX person_links_by_person;
+                    CREATE TRIGGER person_links_delete_member AFTER DELETE ON person_links BEGIN
+                        DELETE FROM person_members WHERE person = OLD.person AND id_hash = OLD.id_hash;
+                    END;
+                    """)
+        }
         return migrator
     }
 }

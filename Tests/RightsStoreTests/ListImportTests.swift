@@ -73,6 +73,19 @@ private final class ImportScratch {
         try integers("SELECT count(*) FROM \(table)")[0]
     }
 
+    /// The rows of `person_links` that `person_members` does not hold the same, and the other way round.
+    func linksUnlikeMembers() throws -> Int {
+        try integers(
+            """
+            SELECT count(*) FROM (
+                SELECT id_hash, person, kind, import_id FROM person_links
+                EXCEPT SELECT id_hash, person, kind, import_id FROM person_members
+                UNION ALL
+                SELECT id_hash, person, kind, import_id FROM person_members
+                EXCEPT SELECT id_hash, person, kind, import_id FROM person_links)
+            """)[0]
+    }
+
     /// Everything an import could have written, to compare before and after a refused one.
     func snapshot() throws -> [String] {
         let tables = [
@@ -221,8 +234,9 @@ struct ListImportTests {
             if case .written(let done, let total) = event { return (done, total) }
             return nil
         }
-        // 70,001 rows, 70,001 emails, 70,001 consents; 140,001 distinct identifiers to link.
-        #expect(written.last.map { [$0.0, $0.1] } == [350_004, 350_004])
+        // 70,001 rows, 70,001 emails, 70,001 consents; 140,001 distinct identifiers to link, each written as a link
+        // and as its person's member.
+        #expect(written.last.map { [$0.0, $0.1] } == [490_005, 490_005])
         #expect(zip(written, written.dropFirst()).allSatisfy { $0.0 <= $1.0 && $0.1 == $1.1 })
     }
 
@@ -253,8 +267,9 @@ struct ListImportTests {
     }
 
     /// Links the desk makes while an import is applied (after its first transaction, before its links are written;
-    /// after its last, before it is published) join the import's persons rather than start others.
-    @Test(arguments: [1, 4])
+    /// after its links, before their persons' members; after its last, before it is published) join the import's
+    /// persons rather than start others.
+    @Test(arguments: [1, 4, 5])
     func aLinkTheDeskMakesWhileAnImportIsAppliedJoinsItsPerson(after transaction: Int) throws {
         let scratch = try ImportScratch()
         let phone = try Identifier(parsing: "0912345678")
@@ -269,12 +284,67 @@ struct ListImportTests {
                 _ = try scratch.store.link(email, zalo, reason: nil, actor: "officer", at: ImportScratch.now)
             }
         }
-        // Entries, identifiers, consents and links: one transaction each for a file this small.
-        #expect(transactions == 4)
+        // Entries, identifiers, consents, links and members: one transaction each for a file this small.
+        #expect(transactions == 5)
         let persons = try scratch.store.read { db in try PersonLinks.person(of: [member(phone)], db).map(\.key) }
         #expect(Set(persons) == Set([phone, email, zalo].map { member($0).key }))
         #expect(try scratch.integers("SELECT count(DISTINCT person) FROM person_links") == [1])
         #expect(try scratch.integers("SELECT count(*) FROM person_links") == [3])
+        #expect(try scratch.linksUnlikeMembers() == 0)
+    }
+
+    /// A row, or an officer's link, that joins two persons makes them one: every identifier of both moves to the
+    /// lower person number, in the links and in the persons' members alike.
+    @Test func aRowOrALinkJoiningTwoPersonsMergesThem() throws {
+        let scratch = try ImportScratch()
+        try scratch.importCSV("phone,email\n0912000001,lan@example.vn\n0912000002,nam@example.vn\n", list: "a")
+        try scratch.importCSV("phone,email\n0912000003,hoa@example.vn\n", list: "b")
+        #expect(try scratch.integers("SELECT count(DISTINCT person) FROM person_links") == [3])
+        let member = { (text: String) in PersonLinks.Member(try Identifier(parsing: text), scratch.store.hasher) }
+        func person(_ text: String) throws -> Set<HashKey> {
+            let asked = try member(text)
+            return Set(try scratch.store.read { db in try PersonLinks.person(of: [asked], db).map(\.key) })
+        }
+        // A later row carries the first person's phone and the second's email.
+        try scratch.importCSV("phone,email\n0912000001,nam@example.vn\n", list: "c")
+        let joined = Set(
+            try ["0912000001", "lan@example.vn", "0912000002", "nam@example.vn"].map { try member($0).key })
+        #expect(try person("0912000002") == joined)
+        #expect(try scratch.integers("SELECT count(DISTINCT person) FROM person_links") == [2])
+        #expect(try scratch.linksUnlikeMembers() == 0)
+        // An officer joins the third.
+        _ = try scratch.store.link(
+            try Identifier(parsing: "hoa@example.vn"), try Identifier(parsing: "lan@example.vn"), reason: nil,
+            actor: "officer", at: ImportScratch.now)
+        #expect(
+            try person("0912000003") == joined.union(try ["0912000003", "hoa@example.vn"].map { try member($0).key }))
+        #expect(try scratch.integers("SELECT DISTINCT person FROM person_links") == [1])
+        #expect(try scratch.linksUnlikeMembers() == 0)
+    }
+
+    /// An officer's link made and removed between an import's links and its persons' members (the removal forgets
+    /// and links again the import's own identifier) leaves every link with its member, and the row's person whole.
+    @Test func aLinkRemovedBetweenAnImportsLinksAndItsMembersLeavesThemAlike() throws {
+        let scratch = try ImportScratch()
+        let phone = try Identifier(parsing: "0912345678")
+        let email = try Identifier(parsing: "lan@example.vn")
+        let zalo = try Identifier(parsing: "zalo:4318:1234567890123456789")
+        let member = { (identifier: Identifier) in PersonLinks.Member(identifier, scratch.store.hasher) }
+        var transactions = 0
+        try scratch.importCSV("phone,email\n0912345678,lan@example.vn\n") { _ in
+            transactions += 1
+            if transactions == 4 {
+                #expect(try scratch.count("person_members") == 0)
+                _ = try scratch.store.link(email, zalo, reason: nil, actor: "officer", at: ImportScratch.now)
+                _ = try scratch.store.unlink(email, zalo, actor: "officer", at: ImportScratch.now)
+            }
+        }
+        #expect(transactions == 5)
+        #expect(try scratch.linksUnlikeMembers() == 0)
+        let persons = try scratch.store.read { db in try PersonLinks.person(of: [member(zalo)], db).map(\.key) }
+        #expect(persons == [member(zalo).key])
+        let row = try scratch.store.read { db in try PersonLinks.person(of: [member(phone)], db).map(\.key) }
+        #expect(Set(row) == Set([phone, email].map { member($0).key }))
     }
 
     /// Between an import's transactions its rows are in the tables but in no answer, and the desk's writes go
@@ -309,7 +379,7 @@ struct ListImportTests {
                     source: "manual", actor: "officer", at: ImportScratch.now)
             }
         }
-        #expect(checks == 4)
+        #expect(checks == 5)
         #expect(result.imported == 2)
         #expect(result.consents == 2)
         // Counted against the refusals recorded while the rows were written: one by a row's key, one by the
@@ -326,7 +396,7 @@ struct ListImportTests {
 
     /// An import stopped while it is applied (here by its own `applied` callback) leaves nothing of its file: not
     /// its list, rows, consents, consent texts, links or duplicates, and says so on the chain.
-    @Test(arguments: [1, 2, 3, 4])
+    @Test(arguments: [1, 2, 3, 4, 5])
     func anImportStoppedWhileAppliedLeavesNothing(after transaction: Int) throws {
         struct Stop: Error {}
         let scratch = try ImportScratch()
@@ -351,6 +421,7 @@ struct ListImportTests {
         let after = try scratch.snapshot()
         #expect(after.filter { !$0.hasPrefix("audit_events=") } == before.filter { !$0.hasPrefix("audit_events=") })
         #expect(try scratch.integers("SELECT count(*) FROM person_links") == links)
+        #expect(try scratch.linksUnlikeMembers() == 0)
         #expect(try scratch.store.auditEvents().last?.kind == "lists.import_removed")
         if case .intact = try scratch.store.verifyAuditChain() {} else { Issue.record("the chain is broken") }
         // The next import of the same file is whole.

@@ -133,8 +133,9 @@ extension RightsStore {
             listID: list.id, importID: importID, source: request.source, now: now,
             lines: stage.lastLine)
         var written = 0
-        // Every staged row, identifier and consent, and every identifier to link (those linked already included).
-        let writes = stage.writes + stage.linkPlan.count
+        // Every staged row, identifier and consent, and every identifier to link (those linked already included),
+        // once as a link and once as its person's member.
+        let writes = stage.writes + 2 * stage.linkPlan.count
         func inShortTransactions(_ step: (Database, UInt64) throws -> (done: Bool, rows: Int)) throws {
             while true {
                 let (done, rows) = try write { db in
@@ -178,6 +179,14 @@ extension RightsStore {
                 let before = writer.position
                 let done = try writer.insert(db, until: deadline)
                 return (done, writer.position - before)
+            }
+            // Then each person's members, in person order; the skipped identifiers (linked already) count as done.
+            var skipped = stage.linkPlan.count - writer.added
+            try inShortTransactions { db, deadline in
+                let before = writer.memberPosition
+                let done = try writer.insertMembers(db, until: deadline, verify: !probe.isCurrent(db))
+                defer { skipped = 0 }
+                return (done, writer.memberPosition - before + skipped)
             }
             links = writer
         }

@@ -78,7 +78,7 @@ extension RightsStore {
                     -- A suppression of any identifier of the person: every identifier of a row with more than
                     -- one is linked, so reaching the row's key through the person is enough.
                     SELECT e.id, r.stops_all FROM refused r
-                    CROSS JOIN person_links q ON q.person = r.person
+                    CROSS JOIN person_members q ON q.person = r.person
                     CROSS JOIN entries e ON e.key_hash = q.id_hash AND e.list_id = ?1
                     WHERE e.import_id NOT IN \(PendingImports.ids) AND \(PendingImports.published("q.import_id"))
                 ), per_entry AS (SELECT entry_id, max(stops_all) AS stops_all FROM matched GROUP BY entry_id)

@@ -60,7 +60,7 @@ extension RightsStore {
             try db.execute(
                 sql: "UPDATE identity_links SET removed_at = ?, removed_by = ? WHERE id = ?",
                 arguments: [ms(now), actor, id])
-            try relink(PersonLinks.person(of: [a], db), db)
+            try relink(PersonLinks.person(of: [a], pending: true, db), db)
             let size = try PersonLinks.person(of: [a], db).count
             let draft = AuditDraft(
                 kind: "identity.unlink", payload: ["link": .int(id), "identifiers": .int(size)],

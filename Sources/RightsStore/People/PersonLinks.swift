@@ -6,7 +6,9 @@ import RightsCore
 /// The identifiers of one person (CONTRACT.md "One person, several identifiers"): a phone, an email and a Zalo id
 /// that appeared on one list row, were named on one request, or that an officer linked. Kept in `person_links` as
 /// keyed hashes with a person number, so that a refusal on one identifier is found from any other, and so that the
-/// links outlive an erasure as suppressions do. Every decision reads the person through here.
+/// links outlive an erasure as suppressions do. `person_members` holds the same rows by person (a person's
+/// identifiers are read there): every write here keeps the two the same, and deleting a link deletes its member.
+/// Every decision reads the person through here.
 enum PersonLinks {
     /// One identifier of a person: its keyed hash and its kind.
     struct Member: Hashable, Sendable {
@@ -164,6 +166,7 @@ enum PersonLinks {
         let merged = try assignment.merge(db)
         var writer = assignment.writer(firstNewPerson: try nextPerson(db), importID: nil)
         _ = try writer.insert(db, until: nil)
+        _ = try writer.insertMembers(db, until: nil, verify: false)
         if writer.added > 0 { try adjustCount(by: writer.added, db) } else if merged { try bumpVersion(db) }
         return writer.added
     }
@@ -222,8 +225,7 @@ enum PersonLinks {
 
         /// Joins the persons the plan's groups span; returns whether any were.
         func merge(_ db: Database) throws -> Bool {
-            let statement = try db.makeStatement(sql: "UPDATE person_links SET person = ? WHERE person = ?")
-            for (survivor, other) in merges { try statement.execute(arguments: [survivor, other]) }
+            for (survivor, other) in merges { try PersonLinks.merge(other, into: survivor, db) }
             return !merges.isEmpty
         }
 
@@ -242,11 +244,23 @@ enum PersonLinks {
             private(set) var added = 0
             /// Identifiers the desk linked meanwhile (an import's links are inserted after its probe).
             private(set) var taken = 0
+            /// Which identifiers this writer inserted: their persons' members are written after them.
+            private var inserted: [Bool]
+            /// The inserted identifiers in person order, once every link is in; the next of them to write.
+            private var memberOrder: [Int32]?
+            private(set) var memberPosition = 0
 
             fileprivate init(assignment: Assignment, firstNewPerson: Int64, importID: Int64?) {
                 self.assignment = assignment
                 self.firstNewPerson = firstNewPerson
                 self.importID = importID
+                inserted = [Bool](repeating: false, count: assignment.plan.keys.count)
+            }
+
+            /// The person identifier `index` is linked to.
+            private func person(_ index: Int) -> Int64 {
+                let person = assignment.person[index]
+                return person > 0 ? person : firstNewPerson - person
             }
 
             /// Inserts until done, or until `deadline` (uptime nanoseconds) has passed; returns whether done.
@@ -270,9 +284,68 @@ enum PersonLinks {
                     insert.bind(1, blob: keys[index].bytes)
                     insert.bind(2, person > 0 ? person : firstNewPerson - person)
                     insert.bind(3, assignment.plan.kinds[index].rawValue)
-                    if try insert.run() == 1 { added += 1 } else { taken += 1 }
+                    if try insert.run() == 1 {
+                        added += 1
+                        inserted[index] = true
+                    } else {
+                        taken += 1
+                    }
                 }
                 return true
+            }
+
+            /// After every link is in: inserts the persons' members of the links this writer inserted, in person
+            /// order, so that a new person's are appended to `person_members`; until done, or until `deadline`.
+            /// `verify`: the desk changed a link since the plan's probe (it may have removed one of this writer's),
+            /// so each member is written only while its link still says that person. Returns whether done.
+            mutating func insertMembers(_ db: Database, until deadline: UInt64?, verify: Bool) throws -> Bool {
+                precondition(position == assignment.plan.keys.count, "the links are written before their members")
+                let order = memberOrder ?? personOrder()
+                memberOrder = order
+                let insert = try RawStatement(
+                    db,
+                    verify
+                        ? """
+                        INSERT OR IGNORE INTO person_members(person, id_hash, kind, import_id)
+                        SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM person_links WHERE id_hash = ?2 AND person = ?1)
+                        """
+                        : "INSERT INTO person_members(person, id_hash, kind, import_id) VALUES (?1, ?2, ?3, ?4)")
+                if let importID { insert.bind(4, importID) } else { insert.bindNull(4) }
+                let keys = assignment.plan.keys
+                while memberPosition < order.count {
+                    if let deadline, memberPosition & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                        return false
+                    }
+                    let index = Int(order[memberPosition])
+                    memberPosition += 1
+                    insert.bind(1, person(index))
+                    insert.bind(2, blob: keys[index].bytes)
+                    insert.bind(3, assignment.plan.kinds[index].rawValue)
+                    _ = try insert.run()
+                }
+                inserted = []
+                return true
+            }
+
+            /// The inserted identifiers by person, in key order within one: the existing persons' (ascending), then
+            /// the new persons', whose numbers are consecutive (a counting sort).
+            private func personOrder() -> [Int32] {
+                var joining: [Int32] = []
+                var counts = [Int32](repeating: 0, count: Int(assignment.newPersons) + 1)
+                for index in inserted.indices where inserted[index] {
+                    let person = assignment.person[index]
+                    if person > 0 { joining.append(Int32(index)) } else { counts[Int(-person) + 1] += 1 }
+                }
+                joining.sort { (assignment.person[Int($0)], $0) < (assignment.person[Int($1)], $1) }
+                for new in 0..<Int(assignment.newPersons) { counts[new + 1] += counts[new] }
+                var order = [Int32](repeating: 0, count: joining.count + Int(counts[Int(assignment.newPersons)]))
+                order.replaceSubrange(0..<joining.count, with: joining)
+                for index in inserted.indices where inserted[index] && assignment.person[index] <= 0 {
+                    let new = Int(-assignment.person[index])
+                    order[joining.count + Int(counts[new])] = Int32(index)
+                    counts[new] += 1
+                }
+                return order
             }
         }
     }
@@ -283,7 +356,7 @@ enum PersonLinks {
         let row = try Row.fetchOne(
             db,
             sql: """
-                SELECT max(ifnull((SELECT max(person) FROM person_links), 0),
+                SELECT max(ifnull((SELECT max(person) FROM person_members), 0),
                     ifnull((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_reserved'), 0))
                 """)
         return (row?[0] ?? 0) + 1
@@ -298,6 +371,17 @@ enum PersonLinks {
                 ON CONFLICT(key) DO UPDATE SET value = excluded.value
                 """, arguments: [String(first + count - 1)])
         return first
+    }
+
+    /// Moves every identifier of person `other` to `survivor`, in both tables.
+    static func merge(_ other: Int64, into survivor: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE person_links SET person = ?1
+                WHERE id_hash IN (SELECT id_hash FROM person_members WHERE person = ?2)
+                """, arguments: [survivor, other])
+        try db.execute(
+            sql: "UPDATE person_members SET person = ?1 WHERE person = ?2", arguments: [survivor, other])
     }
 
     /// After an abandoned import's links were removed: the links the desk made since it began (a request naming
@@ -324,13 +408,14 @@ enum PersonLinks {
 
     /// Every identifier of the persons of `members`: the asked-about ones first, in the order asked (with the kind
     /// the links recorded, when they did), then the others in key order. An identifier linked to nothing is a
-    /// person of its own.
-    static func person(of members: [Member], _ db: Database) throws -> [Member] {
-        let published = try PendingImports.condition("import_id", db)
+    /// person of its own. `pending`: with the links of imports not yet published, for the writes that act for a
+    /// person (an erasure, an officer's unlink), so that publishing cannot bring back what they changed.
+    static func person(of members: [Member], pending: Bool = false, _ db: Database) throws -> [Member] {
+        let published = pending ? "" : try PendingImports.condition("import_id", db)
         let lookup = try db.cachedStatement(
             sql: "SELECT person, kind FROM person_links WHERE id_hash = ?" + published)
         let everyone = try db.cachedStatement(
-            sql: "SELECT id_hash, kind FROM person_links WHERE person = ?" + published)
+            sql: "SELECT id_hash, kind FROM person_members WHERE person = ?" + published)
         var result: [Member] = []
         var seen = Set<HashKey>()
         var persons = Set<Int64>()
@@ -477,7 +562,8 @@ enum PersonLinks {
         for key in recipients {
             if let person = try Int64.fetchOne(probe, arguments: [Data(key.bytes)]) { persons.insert(person) }
         }
-        let everyone = try db.makeStatement(sql: "SELECT id_hash, kind FROM person_links WHERE person = ?" + published)
+        let everyone = try db.makeStatement(
+            sql: "SELECT id_hash, kind FROM person_members WHERE person = ?" + published)
         var rows: [LinkRow] = []
         for person in persons {
             for row in try Row.fetchAll(everyone, arguments: [person]) {

@@ -40,7 +40,8 @@ extension RightsStore {
         // Their identifiers: the ones named with every identifier linked to them (one person), and every other
         // identifier on a list row that carries one of them.
         let person = try PersonLinks.person(
-            of: subjectHashes.compactMap { HashKey($0).map { PersonLinks.Member(key: $0, kind: .phone) } }, db)
+            of: subjectHashes.compactMap { HashKey($0).map { PersonLinks.Member(key: $0, kind: .phone) } },
+            pending: true, db)
         var hashes = Set(subjectHashes.map { Data($0) } + person.map { Data($0.key.bytes) })
         let named = Array(hashes)
         var entryIDs = Set<Int64>()
