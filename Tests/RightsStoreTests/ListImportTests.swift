@@ -293,6 +293,30 @@ struct ListImportTests {
         #expect(try scratch.linksUnlikeMembers() == 0)
     }
 
+    /// Groups linked at once join wherever they share an identifier, however far apart in the list: a chain of
+    /// groups is one person, a group apart is another, a group of one identifier (twice) links nothing.
+    @Test func groupsThatShareAnIdentifierAreOnePerson() throws {
+        let scratch = try ImportScratch()
+        let members = try (0..<9).map { index in
+            PersonLinks.Member(try Identifier(parsing: "nguoi\(index)@example.vn"), scratch.store.hasher)
+        }
+        let (a, b, c, d, e, f, g, h, i) = (
+            members[0], members[1], members[2], members[3], members[4], members[5], members[6], members[7], members[8]
+        )
+        let added = try scratch.store.pool.write { db in
+            try PersonLinks.link([[a, b], [c, d], [e, f], [i, i], [d, e], [g, h], [b, c], [f, a, b]], db)
+        }
+        #expect(added == 8)
+        func person(_ member: PersonLinks.Member) throws -> Set<HashKey> {
+            Set(try scratch.store.read { db in try PersonLinks.person(of: [member], db).map(\.key) })
+        }
+        #expect(try person(d) == Set([a, b, c, d, e, f].map(\.key)))
+        #expect(try person(h) == Set([g, h].map(\.key)))
+        #expect(try person(i) == [i.key])
+        #expect(try scratch.integers("SELECT count(DISTINCT person) FROM person_links") == [2])
+        #expect(try scratch.linksUnlikeMembers() == 0)
+    }
+
     /// A row, or an officer's link, that joins two persons makes them one: every identifier of both moves to the
     /// lower person number, in the links and in the persons' members alike.
     @Test func aRowOrALinkJoiningTwoPersonsMergesThem() throws {

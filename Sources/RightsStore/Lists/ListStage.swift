@@ -107,12 +107,14 @@ final class ListStage {
                 }.joined()
         }
         let scratches = scratches
-        let groups = links
+        // Handed over, not shared, so that the plan sorts the groups' identifiers where they are.
+        let groups = ConcurrentResults<PersonLinks.Groups>(count: 1)
+        groups[0] = links
         links = PersonLinks.Groups()
         let outcomes = ConcurrentResults<Result<PersonLinks.Plan?, any Error>>(count: sorts.count + 1)
         DispatchQueue.concurrentPerform(iterations: sorts.count + 1) { task in
             outcomes[task] = Result {
-                guard task < sorts.count else { return PersonLinks.Plan(groups) }
+                guard task < sorts.count else { return PersonLinks.Plan(groups.take(task: 0)) }
                 try scratches[task].execute(sorts[task])
                 return nil
             }
@@ -348,6 +350,14 @@ final class ConcurrentResults<Value>: @unchecked Sendable {
     subscript(task: Int) -> Value? {
         get { lock.withLock { slots[task] } }
         set { lock.withLock { slots[task] = newValue } }
+    }
+
+    /// A slot's value, which the slot no longer holds.
+    func take(task: Int) -> Value {
+        lock.withLock {
+            defer { slots[task] = nil }
+            return slots[task]!
+        }
     }
 
     /// Every slot's value, in task order (after the tasks are done).

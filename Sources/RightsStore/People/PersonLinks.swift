@@ -39,10 +39,17 @@ enum PersonLinks {
         Int(try MetaCounter.value("person_links", db))
     }
 
-    /// Groups of identifiers to link, kept flat: a million-row import makes a million groups.
+    /// Groups of identifiers to link, kept flat: a million-row import makes a million groups. Each identifier
+    /// carries its group's number in what would be the padding of its `Member`, so a group costs no more memory.
     struct Groups {
-        private(set) var members: [Member] = []
-        private(set) var ends: [Int] = []
+        struct Entry {
+            var member: Member
+            var group: Int32
+        }
+
+        private var entries: [Entry] = []
+        /// How many groups were added.
+        private(set) var count = 0
 
         init() {}
 
@@ -53,73 +60,87 @@ enum PersonLinks {
         /// Adds a group; one of a single distinct identifier links nothing and is dropped.
         mutating func add(_ group: some Collection<Member>) {
             guard let first = group.first, group.contains(where: { $0.key != first.key }) else { return }
-            members += group
-            ends.append(members.count)
+            for member in group { entries.append(Entry(member: member, group: Int32(count))) }
+            count += 1
         }
 
-        var isEmpty: Bool { ends.isEmpty }
+        var isEmpty: Bool { count == 0 }
 
-        func forEachGroup(_ body: (ArraySlice<Member>) throws -> Void) rethrows {
-            var start = 0
-            for end in ends {
-                try body(members[start..<end])
-                start = end
-            }
+        /// The entries, left empty here: the plan sorts them in place rather than in a copy.
+        fileprivate mutating func takeEntries() -> [Entry] {
+            let taken = entries
+            entries = []
+            return taken
         }
     }
 
     /// What linking a set of groups needs of the groups alone: their distinct identifiers in key order and the
     /// components the groups join them into. An import works it out before it takes the write lock.
     struct Plan {
-        fileprivate var keys: [HashKey] = []
-        fileprivate var kinds: [Identifier.Kind] = []
-        /// Union-find parents over `keys`, after the groups' own unions.
-        fileprivate var parent: [Int] = []
+        /// The distinct identifiers in key order, with their kinds (the group numbers are not used once planned).
+        fileprivate var entries: [Groups.Entry] = []
+        /// Union-find parents over `entries`, after the groups' own unions.
+        fileprivate var parent: [Int32] = []
 
-        init(_ groups: Groups) {
-            guard !groups.isEmpty else { return }
-            var sorted = groups.members.sorted { $0.key < $1.key }
+        /// Plans `groups`, sorting their identifiers where they are: pass groups no one else holds, or they are
+        /// copied first.
+        init(_ groups: consuming Groups) {
+            let groupCount = groups.count
+            var entries = groups.takeEntries()
+            guard !entries.isEmpty else { return }
+            entries.sort { $0.member.key < $1.member.key }
+            // The groups are joined wherever one identifier is in two of them (union-find over groups), then each
+            // distinct identifier points at the first of its component in key order.
+            var groupParent = [Int32](0..<Int32(groupCount))
+            func root(_ group: Int32) -> Int32 {
+                var node = group
+                while groupParent[Int(node)] != node {
+                    groupParent[Int(node)] = groupParent[Int(groupParent[Int(node)])]
+                    node = groupParent[Int(node)]
+                }
+                return node
+            }
             var unique = 0
-            for member in sorted where unique == 0 || sorted[unique - 1].key != member.key {
-                sorted[unique] = member
-                unique += 1
+            for index in entries.indices {
+                if unique > 0 && entries[unique - 1].member.key == entries[index].member.key {
+                    let (a, b) = (root(entries[unique - 1].group), root(entries[index].group))
+                    if a != b { groupParent[Int(max(a, b))] = min(a, b) }
+                } else {
+                    entries[unique] = entries[index]
+                    unique += 1
+                }
             }
-            sorted.removeSubrange(unique...)
-            keys = sorted.map(\.key)
-            kinds = sorted.map(\.kind)
-            sorted = []
-            parent = Array(0..<keys.count)
-            groups.forEachGroup { group in
-                let first = position(group.first!.key)
-                for member in group.dropFirst() { union(first, position(member.key)) }
+            entries.removeSubrange(unique...)
+            var firstOf = [Int32](repeating: -1, count: groupCount)
+            var parent = [Int32](repeating: 0, count: unique)
+            for index in 0..<unique {
+                let component = Int(root(entries[index].group))
+                if firstOf[component] < 0 { firstOf[component] = Int32(index) }
+                parent[index] = firstOf[component]
             }
+            self.entries = entries
+            self.parent = parent
         }
 
-        var isEmpty: Bool { keys.isEmpty }
+        fileprivate func key(_ index: Int) -> HashKey { entries[index].member.key }
+        fileprivate func kind(_ index: Int) -> Identifier.Kind { entries[index].member.kind }
+
+        var isEmpty: Bool { entries.isEmpty }
         /// How many distinct identifiers the groups hold.
-        var count: Int { keys.count }
-
-        private func position(_ key: HashKey) -> Int {
-            var (low, high) = (0, keys.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if keys[middle] < key { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
+        var count: Int { entries.count }
 
         fileprivate mutating func find(_ node: Int) -> Int {
             var node = node
             while parent[node] != node {
-                parent[node] = parent[parent[node]]
-                node = parent[node]
+                parent[node] = parent[Int(parent[node])]
+                node = Int(parent[node])
             }
             return node
         }
 
         fileprivate mutating func union(_ a: Int, _ b: Int) {
             let (rootA, rootB) = (find(a), find(b))
-            if rootA != rootB { parent[max(rootA, rootB)] = min(rootA, rootB) }
+            if rootA != rootB { parent[max(rootA, rootB)] = Int32(min(rootA, rootB)) }
         }
     }
 
@@ -135,7 +156,8 @@ enum PersonLinks {
     /// Which of a plan's identifiers are already someone's, as read in one snapshot, and the version of the links
     /// that snapshot saw: read before the write lock, and used under it when no link changed in between.
     struct Probe {
-        fileprivate(set) var persons: [Int64?]
+        /// Per identifier, its person, or 0 for none (persons are numbered from 1).
+        fileprivate(set) var persons: [Int64]
         fileprivate var version: Int64
 
         /// Whether no link changed since it was read.
@@ -144,11 +166,11 @@ enum PersonLinks {
 
     /// Reads, in key order, the person of each of the plan's identifiers.
     static func probe(_ plan: Plan, _ db: Database) throws -> Probe {
-        var persons = [Int64?](repeating: nil, count: plan.keys.count)
+        var persons = [Int64](repeating: 0, count: plan.count)
         let lookup = try RawStatement(db, "SELECT person FROM person_links WHERE id_hash = ?1")
-        for (index, key) in plan.keys.enumerated() {
-            lookup.bind(1, blob: key.bytes)
-            persons[index] = try lookup.firstInt()
+        for index in 0..<plan.count {
+            lookup.bind(1, blob: plan.key(index).bytes)
+            persons[index] = try lookup.firstInt() ?? 0
         }
         return Probe(persons: persons, version: try version(db))
     }
@@ -175,7 +197,8 @@ enum PersonLinks {
     /// existing persons that the plan's groups join, to be merged into the lowest of each set.
     struct Assignment {
         fileprivate let plan: Plan
-        fileprivate let existing: [Int64?]
+        /// Per identifier, its person before the plan, or 0.
+        fileprivate let existing: [Int64]
         /// Per identifier: the person (> 0), or `-n` for the n-th new person (from 0).
         fileprivate var person: [Int64]
         /// How many new persons the plan makes.
@@ -184,12 +207,11 @@ enum PersonLinks {
 
         var isEmpty: Bool { plan.isEmpty }
 
-        init(_ plan: Plan, existing: [Int64?]) {
+        init(_ plan: Plan, existing: [Int64]) {
             var plan = plan
             // Union-find over the identifiers and the persons they already belong to.
             var personNode: [Int64: Int] = [:]
-            for (index, person) in existing.enumerated() {
-                guard let person else { continue }
+            for (index, person) in existing.enumerated() where person > 0 {
                 if let node = personNode[person] {
                     plan.union(index, node)
                 } else {
@@ -200,8 +222,8 @@ enum PersonLinks {
             var personsOf: [Int: [Int64]] = [:]
             for (person, node) in personNode { personsOf[plan.find(node), default: []].append(person) }
             var assigned: [Int: Int64] = [:]
-            var person = [Int64](repeating: 0, count: plan.keys.count)
-            for index in plan.keys.indices {
+            var person = [Int64](repeating: 0, count: plan.count)
+            for index in 0..<plan.count {
                 let root = plan.find(index)
                 if let known = assigned[root] {
                     person[index] = known
@@ -254,7 +276,7 @@ enum PersonLinks {
                 self.assignment = assignment
                 self.firstNewPerson = firstNewPerson
                 self.importID = importID
-                inserted = [Bool](repeating: false, count: assignment.plan.keys.count)
+                inserted = [Bool](repeating: false, count: assignment.plan.count)
             }
 
             /// The person identifier `index` is linked to.
@@ -271,19 +293,18 @@ enum PersonLinks {
                     INSERT INTO person_links(id_hash, person, kind, import_id) VALUES (?1, ?2, ?3, ?4)
                     ON CONFLICT(id_hash) DO NOTHING
                     """)
-                let keys = assignment.plan.keys
+                let plan = assignment.plan
                 if let importID { insert.bind(4, importID) } else { insert.bindNull(4) }
-                while position < keys.count {
+                while position < plan.count {
                     if let deadline, position & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
                         return false
                     }
                     let index = position
                     position += 1
-                    guard assignment.existing[index] == nil else { continue }
-                    let person = assignment.person[index]
-                    insert.bind(1, blob: keys[index].bytes)
-                    insert.bind(2, person > 0 ? person : firstNewPerson - person)
-                    insert.bind(3, assignment.plan.kinds[index].rawValue)
+                    guard assignment.existing[index] == 0 else { continue }
+                    insert.bind(1, blob: plan.key(index).bytes)
+                    insert.bind(2, person(index))
+                    insert.bind(3, plan.kind(index).rawValue)
                     if try insert.run() == 1 {
                         added += 1
                         inserted[index] = true
@@ -299,7 +320,7 @@ enum PersonLinks {
             /// `verify`: the desk changed a link since the plan's probe (it may have removed one of this writer's),
             /// so each member is written only while its link still says that person. Returns whether done.
             mutating func insertMembers(_ db: Database, until deadline: UInt64?, verify: Bool) throws -> Bool {
-                precondition(position == assignment.plan.keys.count, "the links are written before their members")
+                precondition(position == assignment.plan.count, "the links are written before their members")
                 let order = memberOrder ?? personOrder()
                 memberOrder = order
                 let insert = try RawStatement(
@@ -311,7 +332,7 @@ enum PersonLinks {
                         """
                         : "INSERT INTO person_members(person, id_hash, kind, import_id) VALUES (?1, ?2, ?3, ?4)")
                 if let importID { insert.bind(4, importID) } else { insert.bindNull(4) }
-                let keys = assignment.plan.keys
+                let plan = assignment.plan
                 while memberPosition < order.count {
                     if let deadline, memberPosition & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
                         return false
@@ -319,8 +340,8 @@ enum PersonLinks {
                     let index = Int(order[memberPosition])
                     memberPosition += 1
                     insert.bind(1, person(index))
-                    insert.bind(2, blob: keys[index].bytes)
-                    insert.bind(3, assignment.plan.kinds[index].rawValue)
+                    insert.bind(2, blob: plan.key(index).bytes)
+                    insert.bind(3, plan.kind(index).rawValue)
                     _ = try insert.run()
                 }
                 inserted = []
