@@ -138,6 +138,8 @@ enum PersonLinks {
             return node
         }
 
+        /// Joins two sets under the lower root, so that a set's root is always its lowest identifier (as the plan
+        /// starts them: each points at the first of its component).
         fileprivate mutating func union(_ a: Int, _ b: Int) {
             let (rootA, rootB) = (find(a), find(b))
             if rootA != rootB { parent[max(rootA, rootB)] = Int32(min(rootA, rootB)) }
@@ -221,12 +223,13 @@ enum PersonLinks {
             // Each component keeps the lowest person it already touches, or gets a new number.
             var personsOf: [Int: [Int64]] = [:]
             for (person, node) in personNode { personsOf[plan.find(node), default: []].append(person) }
-            var assigned: [Int: Int64] = [:]
+            // A component's root is its lowest identifier (unions keep the lower root), so it comes first here and
+            // the others take its person.
             var person = [Int64](repeating: 0, count: plan.count)
             for index in 0..<plan.count {
                 let root = plan.find(index)
-                if let known = assigned[root] {
-                    person[index] = known
+                if root != index {
+                    person[index] = person[root]
                     continue
                 }
                 let chosen: Int64
@@ -237,7 +240,6 @@ enum PersonLinks {
                     chosen = -newPersons
                     newPersons += 1
                 }
-                assigned[root] = chosen
                 person[index] = chosen
             }
             self.plan = plan
