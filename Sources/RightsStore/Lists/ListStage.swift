@@ -56,33 +56,67 @@ final class ListStage {
             try scratch.execute(StageWriter.schema(part) + "BEGIN;")
             return scratch
         }
-        var writer = try StageWriter(scratches)
-        var textNumbers: [String: Int] = [:]
-        while try input.next(into: &record) {
-            rows += 1
-            lastLine = record.line
-            if let progress, rows & 0xFFFF == 0 { progress(rows) }
-            switch layout.interpret(record, consentChannel: request.consentChannel, zaloOA: request.zaloOA) {
-            case .invalid(let reason):
-                if request.strict { throw input.badInput(record.line, nil, reason + " (--strict rejects the file)") }
-                invalid.append(InvalidRow(line: record.line, reason: reason))
-            case .valid(let row):
-                var textNumber: Int?
-                if let text = row.consent?.text {
-                    if let known = textNumbers[text] {
-                        textNumber = known
-                    } else {
-                        textNumber = texts.count
-                        textNumbers[text] = texts.count
-                        texts.append(text)
-                    }
+        // This thread reads, checks and hashes; another writes what it made into the scratch databases.
+        let pipe = StagePipe()
+        let written = DispatchSemaphore(value: 0)
+        let scratches = scratches
+        DispatchQueue.global(qos: .userInitiated).async {
+            defer { written.signal() }
+            do {
+                var writer = try StageWriter(scratches)
+                while let batch = pipe.receive() {
+                    for row in batch { try writer.write(row) }
                 }
-                let members = try writer.stage(row, line: record.line, raw: record.rawUTF8, text: textNumber, hasher)
-                if !row.others.isEmpty { links.add(members) }
-                if let consent = row.consent, consent.channels.isEmpty { consentsWithoutChannel += 1 }
+                pipe.finish(writes: writer.writes)
+            } catch {
+                pipe.fail(error)
             }
         }
-        writes = writer.writes
+        var batch: [HashedRow] = []
+        batch.reserveCapacity(StagePipe.batchSize)
+        var textNumbers: [String: Int] = [:]
+        do {
+            while try input.next(into: &record) {
+                rows += 1
+                lastLine = record.line
+                if let progress, rows & 0xFFFF == 0 { progress(rows) }
+                switch layout.interpret(record, consentChannel: request.consentChannel, zaloOA: request.zaloOA) {
+                case .invalid(let reason):
+                    if request.strict {
+                        throw input.badInput(record.line, nil, reason + " (--strict rejects the file)")
+                    }
+                    invalid.append(InvalidRow(line: record.line, reason: reason))
+                case .valid(let row):
+                    var textNumber: Int?
+                    if let text = row.consent?.text {
+                        if let known = textNumbers[text] {
+                            textNumber = known
+                        } else {
+                            textNumber = texts.count
+                            textNumbers[text] = texts.count
+                            texts.append(text)
+                        }
+                    }
+                    let hashed = HashedRow(row, line: record.line, raw: record.rawUTF8, text: textNumber, hasher)
+                    if !row.others.isEmpty { links.add(hashed.members) }
+                    if let consent = row.consent, consent.channels.isEmpty { consentsWithoutChannel += 1 }
+                    batch.append(hashed)
+                    if batch.count == StagePipe.batchSize {
+                        try pipe.send(batch)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            try pipe.send(batch)
+        } catch {
+            // The writing thread stops before the scratch databases go.
+            pipe.close(discarding: true)
+            written.wait()
+            throw error
+        }
+        pipe.close(discarding: false)
+        written.wait()
+        writes = try pipe.writes()
         encoding = input.encoding
         delimiter = input.delimiter
         fileSHA256 = input.sha256()
@@ -106,7 +140,6 @@ final class ListStage {
                     """
                 }.joined()
         }
-        let scratches = scratches
         // Handed over, not shared, so that the plan sorts the groups' identifiers where they are.
         let groups = ConcurrentResults<PersonLinks.Groups>(count: 1)
         groups[0] = links
@@ -244,20 +277,15 @@ private struct StageWriter {
     /// The bucket of a keyed hash: its top four bits.
     private static func bucket(_ hash: [UInt8]) -> Int { Int(hash[0] >> 4) }
 
-    /// Stages `row`; returns its identifiers as keyed hashes when it has more than one, for linking.
-    mutating func stage(
-        _ row: ListRow, line: Int, raw: ArraySlice<UInt8>, text: Int?, _ hasher: KeyedHasher
-    ) throws -> [PersonLinks.Member] {
-        let keyHash = hasher.hash(row.primary)
-        var otherHashes: [[UInt8]] = []
-        otherHashes.reserveCapacity(row.others.count)
-        for other in row.others { otherHashes.append(other == row.primary ? keyHash : hasher.hash(other)) }
+    /// Stages a row: its entry, its other identifiers (each in its own hash's bucket) and its consents.
+    mutating func write(_ hashed: HashedRow) throws {
+        let (row, keyHash, otherHashes, line) = (hashed.row, hashed.keyHash, hashed.otherHashes, hashed.line)
         let insertRow = insertRow[Self.bucket(keyHash)]
         insertRow.bind(1, line)
         insertRow.bind(2, row.primary.kind.rawValue)
         insertRow.bind(3, blob: keyHash)
         insertRow.bind(4, row.primary.normalized)
-        raw.withUnsafeBufferPointer { insertRow.bind(5, text: $0) }
+        hashed.raw.withUnsafeBufferPointer { insertRow.bind(5, text: $0) }
         if otherHashes.isEmpty {
             insertRow.bindNull(6)
         } else {
@@ -286,20 +314,111 @@ private struct StageWriter {
                 insertConsent.bind(3, channel.rawValue)
                 insertConsent.bind(4, Timestamp.milliseconds(consent.at))
                 insertConsent.bind(5, consent.method)
-                if let text { insertConsent.bind(6, text) } else { insertConsent.bindNull(6) }
+                if let text = hashed.text { insertConsent.bind(6, text) } else { insertConsent.bindNull(6) }
                 insertConsent.bind(7, consent.evidence)
                 try insertConsent.run()
                 writes += 1
             }
         }
+    }
+}
+
+/// A valid row as the reading thread leaves it for the writing one: checked, its identifiers hashed, its raw text
+/// copied out of the reader's buffer.
+private struct HashedRow: Sendable {
+    let row: ListRow
+    let line: Int
+    let raw: [UInt8]
+    /// The number of its consent's text among the file's distinct texts.
+    let text: Int?
+    let keyHash: [UInt8]
+    /// One per other identifier (the key's own hash where an other repeats the key).
+    let otherHashes: [[UInt8]]
+
+    init(_ row: ListRow, line: Int, raw: ArraySlice<UInt8>, text: Int?, _ hasher: KeyedHasher) {
+        self.row = row
+        self.line = line
+        self.raw = Array(raw)
+        self.text = text
+        let keyHash = hasher.hash(row.primary)
+        self.keyHash = keyHash
+        otherHashes = row.others.map { other in other == row.primary ? keyHash : hasher.hash(other) }
+    }
+
+    /// Its identifiers as keyed hashes, for linking (when it has more than one).
+    var members: [PersonLinks.Member] {
         var members: [PersonLinks.Member] = []
-        if !row.others.isEmpty, let key = HashKey(keyHash) {
-            members.append(PersonLinks.Member(key: key, kind: row.primary.kind))
-            for (other, hash) in zip(row.others, otherHashes) {
-                if let key = HashKey(hash) { members.append(PersonLinks.Member(key: key, kind: other.kind)) }
-            }
+        guard !row.others.isEmpty, let key = HashKey(keyHash) else { return members }
+        members.reserveCapacity(1 + otherHashes.count)
+        members.append(PersonLinks.Member(key: key, kind: row.primary.kind))
+        for (other, hash) in zip(row.others, otherHashes) {
+            if let key = HashKey(hash) { members.append(PersonLinks.Member(key: key, kind: other.kind)) }
         }
         return members
+    }
+}
+
+/// Batches of hashed rows from the reading thread to the writing one, a few batches ahead at most (so memory does
+/// not grow with the file when writing is the slower); either side's failure stops the other.
+private final class StagePipe: @unchecked Sendable {  // every field under `condition`
+    static let batchSize = 2048
+    private static let depth = 4
+    private let condition = NSCondition()
+    private var batches: [[HashedRow]] = []
+    private var closed = false
+    private var failure: (any Error)?
+    private var written: Int?
+
+    /// Waits for room; throws the writing thread's failure, if it failed.
+    func send(_ batch: [HashedRow]) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= Self.depth && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        guard !batch.isEmpty else { return }
+        batches.append(batch)
+        condition.broadcast()
+    }
+
+    /// The next batch, or nil once closed and empty (or failed).
+    func receive() -> [HashedRow]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !closed && failure == nil { condition.wait() }
+        guard failure == nil, !batches.isEmpty else { return nil }
+        condition.broadcast()
+        return batches.removeFirst()
+    }
+
+    /// No more batches; `discarding`: the ones waiting are not written either (the file was refused).
+    func close(discarding: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        if discarding { batches = [] }
+        condition.broadcast()
+    }
+
+    func fail(_ error: any Error) {
+        condition.lock()
+        defer { condition.unlock() }
+        failure = error
+        batches = []
+        condition.broadcast()
+    }
+
+    func finish(writes: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        written = writes
+    }
+
+    /// After the writing thread ended: how many rows, identifiers and consents it staged, or its failure.
+    func writes() throws -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure { throw failure }
+        return written ?? 0
     }
 }
 
