@@ -225,7 +225,7 @@ public struct SMTPClient: Sendable {
             try await session.write(Self.dataBlock(message))
             let accepted = try await session.expect(250, after: "the message")
             // The message is accepted: a failing QUIT changes nothing.
-            try? await session.command("QUIT", expect: 221)
+            _ = try? await session.command("QUIT", expect: 221)
             return accepted
         }
     }

@@ -182,7 +182,8 @@ extension RightsStore {
         let line = try encoder.encode(record) + Data("\n".utf8)
         do {
             if !FileManager.default.fileExists(atPath: erasureJournalPath) {
-                FileManager.default.createFile(
+                // A file that cannot be created fails to open just below, with the reason.
+                _ = FileManager.default.createFile(
                     atPath: erasureJournalPath, contents: nil, attributes: [.posixPermissions: 0o600])
             }
             let handle = try FileHandle(forUpdating: URL(fileURLWithPath: erasureJournalPath))
