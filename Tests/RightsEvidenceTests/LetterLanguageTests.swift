@@ -79,6 +79,13 @@ struct LetterLanguageTests {
 
     /// The words hunspell does not know, from `hunspell -d vi_VN -l`.
     static func unknownWords(_ text: String) throws -> [String] {
+        // Checked first: writing to a hunspell that failed to start would end the whole test run on SIGPIPE.
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        guard
+            path.split(separator: ":").contains(where: {
+                FileManager.default.isExecutableFile(atPath: "\($0)/hunspell")
+            })
+        else { throw CheckError("hunspell is not installed: run scripts/install-deps") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["hunspell", "-d", "vi_VN", "-l"]
