@@ -43,9 +43,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the bulk-insert loop where GRDB's argument arrays would cost more than SQLite.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CRightsSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // sqlite3_config, which is variadic and so cannot be called from Swift, wrapped in C.
+        .systemLibrary(name: "CRightsSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // zlib itself, for checking a bundle's deflated entries before ZIPFoundation inflates them (its inflate loop
         // does not stop at the end of a damaged entry's data).
         .systemLibrary(name: "CRightsZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),

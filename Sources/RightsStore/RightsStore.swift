@@ -75,6 +75,7 @@ public final class RightsStore: Sendable {
     }
 
     private static func openPool(_ path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
+        SQLiteLibrary.prepare()
         var config = Configuration()
         config.foreignKeysEnabled = true
         // Waits for another process's write lock by trying again every millisecond (SQLite's own timeout backs off
