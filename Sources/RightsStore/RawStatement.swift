@@ -63,6 +63,11 @@ struct RawStatement {
         text.withUTF8 { bind(index, text: $0) }
     }
 
+    /// Binds bytes that SQLite copies before this call returns.
+    func bind(_ index: Int32, blob: UnsafeRawBufferPointer) {
+        _ = sqlite3_bind_blob(handle, index, blob.baseAddress, Int32(blob.count), sqliteTransient)
+    }
+
     func bind(_ index: Int32, blob: [UInt8]) {
         blob.withUnsafeBytes { bytes in
             _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), sqliteTransient)
@@ -139,3 +144,54 @@ private let emptyText: [CChar] = [0]
 
 // SQLITE_TRANSIENT is a C macro that does not import into Swift.
 let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+/// One prepared `INSERT ... SELECT * FROM (VALUES (...), (...), ...)` that inserts up to `rows` rows per step.
+/// SQLite's fixed cost of running a statement (opening its cursors, a statement transaction, a descent from the
+/// root for the first key) is then paid once per batch instead of once per row: for an import's sorted inserts
+/// that halves the time. Each row's values are bound in place as it comes; a batch run before it is full has its
+/// unused rows' first value bound to NULL, which the statement's `column1 IS NOT NULL` skips, so the first value
+/// of a row must never be NULL.
+struct BatchedInsert {
+    static let rows = 64
+    let statement: RawStatement
+    private let columns: Int32
+    /// Rows bound in the batch under way.
+    private(set) var count = 0
+
+    /// `insert`: `INSERT INTO t(a, b, c)`; `row`: one row's values with `columns` anonymous parameters, e.g.
+    /// `(?, ?, 'grant', ?)`; `condition`: more of the WHERE clause over column1, column2, ... (`AND EXISTS (...)`);
+    /// `conflict`: an upsert clause (`ON CONFLICT(k) DO NOTHING`).
+    init(_ db: Database, _ insert: String, row: String, columns: Int, condition: String = "", conflict: String = "")
+        throws
+    {
+        statement = try RawStatement(db, Self.sql(insert, row: row, condition: condition, conflict: conflict))
+        self.columns = Int32(columns)
+    }
+
+    init(connection: OpaquePointer, _ insert: String, row: String, columns: Int) throws {
+        statement = try RawStatement(connection: connection, Self.sql(insert, row: row, condition: "", conflict: ""))
+        self.columns = Int32(columns)
+    }
+
+    private static func sql(_ insert: String, row: String, condition: String, conflict: String) -> String {
+        let values = Array(repeating: row, count: rows).joined(separator: ", ")
+        return "\(insert) SELECT * FROM (VALUES \(values)) WHERE column1 IS NOT NULL \(condition) \(conflict)"
+    }
+
+    /// The parameter number of the row under way's `column` (from 1).
+    func parameter(_ column: Int32) -> Int32 { Int32(count) * columns + column }
+
+    /// The row under way is bound: returns the rows changed when that filled the batch and it was run, else nil.
+    mutating func endRow() throws -> Int? {
+        count += 1
+        return count == Self.rows ? try run() : nil
+    }
+
+    /// Runs the rows bound so far (none: nothing is run); returns how many rows it changed.
+    mutating func run() throws -> Int {
+        guard count > 0 else { return 0 }
+        for unused in count..<Self.rows { statement.bindNull(Int32(unused) * columns + 1) }
+        count = 0
+        return try statement.run()
+    }
+}

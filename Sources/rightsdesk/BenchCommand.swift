@@ -73,19 +73,29 @@ struct ImportBench: ParsableCommand {
                 }
                 return database
             }
-            func importFile(_ file: String, _ database: String) throws -> (seconds: Double, maxRSSKB: Int) {
-                let run = try measureChild(me, ["lists", "import", file, "--list", "bench", "--db", database])
+            let timings = (dir as NSString).appendingPathComponent("import-timings.txt")
+            defer { try? FileManager.default.removeItem(atPath: timings) }
+            /// The import in a child process; `steps`: its steps' times are printed under its line.
+            func importFile(_ file: String, _ database: String, steps: Bool = false) throws -> (
+                seconds: Double, maxRSSKB: Int, steps: [String]
+            ) {
+                let run = try measureChild(
+                    me, ["lists", "import", file, "--list", "bench", "--db", database] + (steps ? ["--timings"] : []),
+                    stderr: steps ? timings : nil)
                 guard run.status == 0 else { throw CLIError(message: "the import exited \(run.status)") }
-                return (run.seconds, run.maxRSSKB)
+                let lines = steps ? (try String(contentsOfFile: timings, encoding: .utf8)).split(separator: "\n") : []
+                return (run.seconds, run.maxRSSKB, lines.map { "    " + $0 })
             }
             let empty = try freshDatabase("bench-empty.sqlite")
             let intoEmpty = try importFile(smallFile, empty)
             removeDatabase(empty)
             let full = try freshDatabase("bench-\(rows).sqlite")
-            let large = try importFile(largeFile, full)
+            let large = try importFile(largeFile, full, steps: true)
             report(
                 "rightsdesk lists import (\(rows) rows)", rows: rows, seconds: large.seconds, memoryKB: large.maxRSSKB)
             if let baseline { Output.line(String(format: "  %.1fx the sqlite3 baseline", large.seconds / baseline)) }
+            Output.line("  its steps:")
+            for step in large.steps { Output.line(step) }
             report(
                 "\(small) rows into an empty list", rows: small, seconds: intoEmpty.seconds,
                 memoryKB: intoEmpty.maxRSSKB)
@@ -191,23 +201,29 @@ struct ImportBench: ParsableCommand {
     }
 }
 
-/// Runs a child process with its output discarded and returns its exit status, wall time and peak resident memory.
-func measureChild(_ executable: String, _ arguments: [String]) throws -> (status: Int32, seconds: Double, maxRSSKB: Int)
-{
+/// Runs a child process with its output discarded (its stderr kept in `stderr`, when given) and returns its exit
+/// status, wall time and peak resident memory.
+func measureChild(_ executable: String, _ arguments: [String], stderr: String? = nil) throws -> (
+    status: Int32, seconds: Double, maxRSSKB: Int
+) {
     let start = DispatchTime.now()
-    let pid = try spawnQuietly(executable, arguments)
+    let pid = try spawnQuietly(executable, arguments, stderr: stderr)
     let (status, maxRSSKB) = waitForChild(pid)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     return (status, seconds, maxRSSKB)
 }
 
-/// Starts a child process with its standard output and error discarded.
-func spawnQuietly(_ executable: String, _ arguments: [String]) throws -> pid_t {
+/// Starts a child process with its standard output discarded, and its error too unless written to `stderr` (0600).
+func spawnQuietly(_ executable: String, _ arguments: [String], stderr: String? = nil) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    if let stderr {
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    }
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0

@@ -30,6 +30,7 @@ extension Lists {
         @Option(parsing: .singleValue, help: "Map a header to a field, e.g. --map 'Di động=phone'.") var map: [String] =
             []
         @Flag(help: "Reject the whole file (exit 65) if any row is invalid.") var strict = false
+        @Flag(help: "Print how long each step of the import took, on stderr.") var timings = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @OptionGroup var output: OutputOptions
@@ -73,8 +74,16 @@ extension Lists {
                     basis: basis, delimiter: delimiter.flatMap(Self.delimiterByte), map: mapping, strict: strict)
                 let progress = Progress(label: "importing \(file)")
                 defer { progress.finish() }
+                let timings = timings
                 return try installation.store.importList(
-                    request, actor: actor.resolved, at: Date(), chunks: chunks.next, progress: progress.report)
+                    request, actor: actor.resolved, at: Date(), chunks: chunks.next,
+                    progress: { event in
+                        if timings, case .step(let name, let seconds) = event {
+                            progress.finish()
+                            Output.error(name + ": " + String(format: "%.2f s", seconds))
+                        }
+                        progress.report(event)
+                    })
             }
             if output.json {
                 try Output.json(result)

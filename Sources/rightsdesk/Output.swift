@@ -119,6 +119,7 @@ struct Progress {
             guard enabled else { return }
             let percent = total > 0 ? min(100, done * 100 / total) : 100
             _ = Output.write(Array("\r\u{1B}[K\(label): writing, \(percent)% done".utf8), to: STDERR_FILENO)
+        case .step: break
         }
     }
 

@@ -36,8 +36,12 @@ struct ListsEndToEndTests {
             "phone,name,consent_at\n0903 000 111,Lan,\(consent)\n+84903000111,Lan again,\(consent)\n123,Bad,\n0904000222,Hùng,\n"
         )
         let result = try desk.run(
-            "lists", "import", path, "--list", "a", "--source", "test", "--consent-channel", "sms", "--json")
+            "lists", "import", path, "--list", "a", "--source", "test", "--consent-channel", "sms", "--json",
+            "--timings")
         #expect(result.status == 0, "\(result.stderr)")
+        // --timings: each step's time on stderr, none of the file's data.
+        #expect(result.stderr.contains("read, check, hash and stage: ") && result.stderr.contains("publish: "))
+        #expect(!result.stderr.contains("0903") && !result.stderr.contains("Lan"))
         let json = try result.json()
         // 4 data rows: 0903 000 111 and +84903000111 are one person (a duplicate), 123 is invalid on line 4.
         #expect(json["rows"] as? Int == 4)

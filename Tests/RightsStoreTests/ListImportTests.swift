@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import RightsCore
 import Testing
 
@@ -238,6 +239,43 @@ struct ListImportTests {
         // and as its person's member.
         #expect(written.last.map { [$0.0, $0.1] } == [490_005, 490_005])
         #expect(zip(written, written.dropFirst()).allSatisfy { $0.0 <= $1.0 && $0.1 == $1.1 })
+        // Each step's time, as it ended, in the order they run (`lists import --timings`).
+        let steps = events.compactMap { event -> String? in
+            if case .step(let name, let seconds) = event, seconds >= 0 { return name }
+            return nil
+        }
+        #expect(
+            steps == [
+                "read, check, hash and stage", "sort the stage and plan the links", "probe the installation",
+                "write entries", "write other identifiers", "write consents", "write links", "write persons' members",
+                "publish",
+            ])
+    }
+
+    /// Rows go in batches of `BatchedInsert.rows`: full batches, a part-filled one, and the rows an upsert skips are
+    /// each counted, and only the rows bound are inserted.
+    @Test func batchedInsertsWriteEveryRowBoundAndCountWhatChanged() throws {
+        let queue = try DatabaseQueue()
+        let counts = try queue.write { db -> [Int] in
+            try db.execute(
+                sql: "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t VALUES (5, 'old')")
+            var insert = try BatchedInsert(
+                db, "INSERT INTO t(k, v)", row: "(?, 'new')", columns: 1, conflict: "ON CONFLICT(k) DO NOTHING")
+            var counts: [Int] = []
+            for key in 1...150 {
+                insert.statement.bind(insert.parameter(1), Int64(key))
+                if let changed = try insert.endRow() { counts.append(changed) }
+            }
+            counts.append(try insert.run())
+            counts.append(try insert.run())
+            return counts
+        }
+        // 64 rows of which key 5 was there already, 64 more, then the 22 left; an empty batch runs nothing.
+        #expect(counts == [63, 64, 22, 0])
+        let rows = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT count(*), min(k), max(k), sum(v = 'old') FROM t")[0]
+        }
+        #expect(rows[0] as Int == 150 && rows[1] as Int == 1 && rows[2] as Int == 150 && rows[3] as Int == 1)
     }
 
     /// An erasure completed while an import is applied (after its entries, before the identifiers beside them)

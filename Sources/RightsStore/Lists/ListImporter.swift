@@ -30,10 +30,25 @@ public struct ListImportRequest: Sendable {
     }
 }
 
-/// How far an import is: rows read from the file, then the rows, identifiers, consents and links written.
+/// How far an import is: rows read from the file, then the rows, identifiers, consents and links written; and,
+/// as each of its steps ends, how long it took (`lists import --timings`, `bench import`).
 public enum ImportProgress: Sendable, Equatable {
     case read(rows: Int)
     case written(Int, of: Int)
+    case step(String, seconds: Double)
+}
+
+/// Times an import's steps one after the other, each reported as it ends.
+struct StepClock {
+    private var start = DispatchTime.now().uptimeNanoseconds
+    private(set) var steps: [(name: String, seconds: Double)] = []
+
+    /// Ends the step under way as `name`; the next begins now.
+    mutating func end(_ name: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        steps.append((name, Double(now - start) / 1e9))
+        start = now
+    }
 }
 
 /// A row that was not imported, and why.
@@ -88,6 +103,12 @@ extension RightsStore {
         let input = InputFile(name: request.fileName, delimiter: request.delimiter, chunks: chunks)
         let stage = try ListStage(
             request, input: input, hasher: hasher, progress: progress.map { report in { report(.read(rows: $0)) } })
+        for step in stage.clock.steps { progress?(.step(step.name, seconds: step.seconds)) }
+        var clock = StepClock()
+        func ended(_ name: String) {
+            clock.end(name)
+            if let step = clock.steps.last { progress?(.step(step.name, seconds: step.seconds)) }
+        }
         // One import is applied at a time; one left pending now was abandoned, and its rows would hold its keys.
         guard let lock = try ImportLock(databasePath: path, wait: true) else {
             throw StoreError.refused("another import is being applied to this installation")
@@ -98,6 +119,7 @@ extension RightsStore {
             let (probed, suppressed) = try read { db in
                 (try PersonLinks.probe(stage.linkPlan, db), try stage.suppressedLines(db))
             }
+            ended("probe the installation")
             let opened = try write { db in
                 let existing = try ListRecord.find(name: request.list, in: db)
                 let list =
@@ -115,7 +137,7 @@ extension RightsStore {
                 return try apply(
                     stage, request, list: opened.list, basis: opened.basis, importID: opened.importID,
                     probed: probed, suppressed: suppressed, actor: actor, now: now, progress: progress,
-                    applied: applied)
+                    applied: applied, ended: ended)
             } catch {
                 // Nothing of it may stay: removed now, else by the next import or `serve`.
                 try? removeImport(opened.importID)
@@ -127,7 +149,7 @@ extension RightsStore {
     private func apply(
         _ stage: ListStage, _ request: ListImportRequest, list: ListRecord, basis: LegalBasis, importID: Int64,
         probed: PersonLinks.Probe, suppressed: ListStage.Suppressed, actor: String, now: Date,
-        progress: ((ImportProgress) -> Void)?, applied: ((Int) throws -> Void)?
+        progress: ((ImportProgress) -> Void)?, applied: ((Int) throws -> Void)?, ended: (String) -> Void
     ) throws -> ListImportResult {
         var writer = ListRowWriter(
             listID: list.id, importID: importID, source: request.source, now: now,
@@ -156,13 +178,16 @@ extension RightsStore {
         writer.erasedBefore = try read { db in try ListRowWriter.erasedEntries(db) }
         var rows = BucketCursor(try stage.bucketedRows())
         try inShortTransactions { db, deadline in try writer.writeEntries(&rows, db, until: deadline) }
+        ended("write entries")
         var identifiers = BucketCursor(try stage.bucketedIdentifiers())
         try inShortTransactions { db, deadline in try writer.writeIdentifiers(&identifiers, db, until: deadline) }
+        ended("write other identifiers")
         var consents = BucketCursor(try stage.bucketedConsents())
         let textIDs = try write { db in try writer.textIDs(stage.texts, db) }
         try inShortTransactions { db, deadline in
             try writer.writeConsents(&consents, textIDs: textIDs, db, until: deadline)
         }
+        ended("write consents")
 
         // The links: worked out from the snapshot's persons (read again if the desk changed a link since), new
         // person numbers reserved, then inserted in key order like the rest.
@@ -180,6 +205,7 @@ extension RightsStore {
                 let done = try writer.insert(db, until: deadline)
                 return (done, writer.position - before)
             }
+            ended("write links")
             // Then each person's members, in person order; the skipped identifiers (linked already) count as done.
             var skipped = stage.linkPlan.count - writer.added
             try inShortTransactions { db, deadline in
@@ -188,6 +214,7 @@ extension RightsStore {
                 defer { skipped = 0 }
                 return (done, writer.memberPosition - before + skipped)
             }
+            ended("write persons' members")
             links = writer
         }
         // What the file's rows join: the persons as read before the links were written, or, when the desk changed a
@@ -198,6 +225,7 @@ extension RightsStore {
             joins = (PersonLinks.Assignment(stage.linkPlan, existing: again.persons), again)
         }
 
+        defer { ended("publish") }
         return try perform(actor: actor, at: now) { db in
             var result = ListImportResult(list: request.list)
             result.basis = basis
@@ -317,38 +345,60 @@ struct ListRowWriter {
         count & 0xFF == 0 && DispatchTime.now().uptimeNanoseconds > deadline
     }
 
+    /// The key of the last row written: the rows of one key follow each other (a bucket is in key order), so a row
+    /// with the same key as the one before it is a duplicate, known without asking SQLite.
+    private var previousKey: HashKey?
+
     /// The rows bucket by bucket, in file order within each: the first row of a key makes the entry (unless the
-    /// list holds it already), the later ones are duplicates of it. Returns whether every row is written, and how
-    /// many were in this transaction.
+    /// list holds it already), the later ones are duplicates of it. The entries are inserted in batches
+    /// (`BatchedInsert`); a batch in which some rows repeat an entry the list already held is read back to tell
+    /// which. Returns whether every row is written, and how many were in this transaction.
     mutating func writeEntries(_ rows: inout BucketCursor, _ db: Database, until deadline: UInt64) throws -> (
         done: Bool, rows: Int
     ) {
-        let insertEntry = try RawStatement(
-            db,
-            """
-            INSERT INTO entries(list_id, import_id, line, kind, key_hash, normalized, raw, others)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            ON CONFLICT(key_hash, list_id) DO NOTHING
-            """)
+        var insertEntries = try BatchedInsert(
+            db, "INSERT INTO entries(list_id, import_id, line, kind, key_hash, normalized, raw, others)",
+            row: "(?, ?, ?, ?, ?, ?, ?, ?)", columns: 8, conflict: "ON CONFLICT(key_hash, list_id) DO NOTHING")
         let insertDuplicate = try RawStatement(
             db,
             """
             INSERT OR IGNORE INTO duplicate_rows(import_id, line, entry_id)
             SELECT ?1, ?2, id FROM entries WHERE key_hash = ?3 AND list_id = ?4
             """)
-        insertEntry.bind(1, listID)
-        insertEntry.bind(2, importID)
+        let madeByThisImport = try RawStatement(
+            db, "SELECT id, line FROM entries WHERE id > ?1 AND import_id = ?2 ORDER BY id")
         insertDuplicate.bind(1, importID)
         insertDuplicate.bind(4, listID)
-        var count = 0
-        var done = true
-        // Columns: line, kind, key_hash, normalized, raw, others.
-        while let row = try rows.next() {
-            for (parameter, column) in zip(Int32(3)...8, Int32(0)...5) {
-                insertEntry.bind(parameter, columnOf: row, column)
+        /// The rows in the batch under way.
+        var batch: [(line: Int64, key: HashKey)] = []
+        batch.reserveCapacity(BatchedInsert.rows)
+        func duplicate(line: Int64, key: HashKey) throws {
+            insertDuplicate.bind(2, line)
+            insertDuplicate.bind(3, blob: key.bytes)
+            try insertDuplicate.run()
+            duplicates += 1
+        }
+        /// The batch's rows that made an entry, with their entry ids; the others repeat an entry of the list.
+        func written(changed: Int) throws {
+            var ids: [Int64: Int64] = [:]
+            let all = changed == batch.count
+            if !all && changed > 0 {
+                madeByThisImport.bind(1, lastEntryID ?? 0)
+                madeByThisImport.bind(2, importID)
+                while try madeByThisImport.step() { ids[madeByThisImport.int64(1)] = madeByThisImport.int64(0) }
             }
-            if try insertEntry.run() == 1 {
-                let entryID = insertEntry.lastInsertedRowID
+            var next = all ? madeByThisImport.lastInsertedRowID - Int64(changed) + 1 : 0
+            for (line, key) in batch {
+                let entryID: Int64
+                if all {
+                    entryID = next
+                    next += 1
+                } else if let id = ids[line] {
+                    entryID = id
+                } else {
+                    try duplicate(line: line, key: key)
+                    continue
+                }
                 if let lastEntryID, entryID != lastEntryID + 1 {
                     // Only imports add entries, one at a time: a gap means the table changed under this one.
                     throw StoreError.refused(
@@ -357,24 +407,41 @@ struct ListRowWriter {
                 }
                 if firstEntryID == nil { firstEntryID = entryID }
                 lastEntryID = entryID
-                let line = row.int64(0)
                 entryOffsets[Int(line)] = UInt32(entryID - firstEntryID! + 1)
                 imported += 1
                 var number = UInt64(line)
                 withUnsafeBytes(of: &number) { digest.update($0) }
-                row.withBytes(2) { digest.update(UnsafeRawBufferPointer($0)) }
-            } else {
-                insertDuplicate.bind(2, columnOf: row, 0)
-                insertDuplicate.bind(3, columnOf: row, 2)
-                try insertDuplicate.run()
-                duplicates += 1
+                key.withBytes { digest.update($0) }
             }
+            batch.removeAll(keepingCapacity: true)
+        }
+        var count = 0
+        var done = true
+        // Columns: line, kind, key_hash, normalized, raw, others.
+        while let row = try rows.next() {
+            let line = row.int64(0)
+            let key = row.withBytes(2) { HashKey(UnsafeRawBufferPointer($0)) } ?? .zero
+            if key == previousKey {
+                // The entry it repeats is written first.
+                try written(changed: try insertEntries.run())
+                try duplicate(line: line, key: key)
+            } else {
+                insertEntries.statement.bind(insertEntries.parameter(1), listID)
+                insertEntries.statement.bind(insertEntries.parameter(2), importID)
+                for column in Int32(3)...8 {
+                    insertEntries.statement.bind(insertEntries.parameter(column), columnOf: row, column - 3)
+                }
+                batch.append((line, key))
+                if let changed = try insertEntries.endRow() { try written(changed: changed) }
+            }
+            previousKey = key
             count += 1
             if Self.late(count, deadline) {
                 done = false
                 break
             }
         }
+        try written(changed: try insertEntries.run())
         // Where this import's entries are, so that removing it, should it not be published, finds them.
         try db.execute(
             sql: "UPDATE imports SET first_entry_id = ?, last_entry_id = ? WHERE id = ?",
@@ -398,27 +465,30 @@ struct ListRowWriter {
         done: Bool, rows: Int
     ) {
         let erasedSince = try Self.erasedEntries(db) != erasedBefore
-        let insertIdentifier = try RawStatement(
-            db,
-            """
-            INSERT OR IGNORE INTO entry_identifiers(id_hash, entry_id, kind, normalized)
-            SELECT ?1, ?2, ?3, ?4 \(erasedSince ? "WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?2)" : "")
-            """)
+        var insertIdentifiers = try BatchedInsert(
+            db, "INSERT OR IGNORE INTO entry_identifiers(id_hash, entry_id, kind, normalized)", row: "(?, ?, ?, ?)",
+            columns: 4, condition: erasedSince ? "AND EXISTS (SELECT 1 FROM entries WHERE id = column2)" : "")
+        let statement = insertIdentifiers.statement
         var count = 0
+        var done = true
         // Columns: line, id_hash, kind, normalized.
         while let row = try identifiers.next() {
             count += 1
             let offset = entryOffsets[Int(row.int64(0))]
             if offset > 0, let first = firstEntryID {
-                insertIdentifier.bind(1, columnOf: row, 1)
-                insertIdentifier.bind(2, first + Int64(offset) - 1)
-                insertIdentifier.bind(3, columnOf: row, 2)
-                insertIdentifier.bind(4, columnOf: row, 3)
-                try insertIdentifier.run()
+                statement.bind(insertIdentifiers.parameter(1), columnOf: row, 1)
+                statement.bind(insertIdentifiers.parameter(2), first + Int64(offset) - 1)
+                statement.bind(insertIdentifiers.parameter(3), columnOf: row, 2)
+                statement.bind(insertIdentifiers.parameter(4), columnOf: row, 3)
+                _ = try insertIdentifiers.endRow()
             }
-            if Self.late(count, deadline) { return (false, count) }
+            if Self.late(count, deadline) {
+                done = false
+                break
+            }
         }
-        return (true, count)
+        _ = try insertIdentifiers.run()
+        return (done, count)
     }
 
     /// The ids of the distinct consent texts, each stored once.
@@ -432,36 +502,41 @@ struct ListRowWriter {
     mutating func writeConsents(
         _ staged: inout BucketCursor, textIDs: [Int64], _ db: Database, until deadline: UInt64
     ) throws -> (done: Bool, rows: Int) {
-        let insertConsent = try RawStatement(
+        var insertConsents = try BatchedInsert(
             db,
             """
             INSERT INTO consent_events(id_hash, channel, purpose, kind, at, method, text_id, evidence, source,
                 import_id, line, recorded_at)
-            VALUES (?1, ?2, 'marketing', 'grant', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            """)
-        insertConsent.bind(7, source)
-        insertConsent.bind(8, importID)
-        insertConsent.bind(10, now)
+            """, row: "(?, ?, 'marketing', 'grant', ?, ?, ?, ?, ?, ?, ?, ?)", columns: 10)
+        let statement = insertConsents.statement
         var count = 0
+        var done = true
         // Columns: line, id_hash, channel, at, method, text_no, evidence.
         while let row = try staged.next() {
-            insertConsent.bind(1, columnOf: row, 1)
-            insertConsent.bind(2, columnOf: row, 2)
-            insertConsent.bind(3, columnOf: row, 3)
-            insertConsent.bind(4, columnOf: row, 4)
+            statement.bind(insertConsents.parameter(1), columnOf: row, 1)
+            statement.bind(insertConsents.parameter(2), columnOf: row, 2)
+            statement.bind(insertConsents.parameter(3), columnOf: row, 3)
+            statement.bind(insertConsents.parameter(4), columnOf: row, 4)
             if row.isNull(5) {
-                insertConsent.bindNull(5)
+                statement.bindNull(insertConsents.parameter(5))
             } else {
-                insertConsent.bind(5, textIDs[Int(row.int64(5))])
+                statement.bind(insertConsents.parameter(5), textIDs[Int(row.int64(5))])
             }
-            insertConsent.bind(6, columnOf: row, 6)
-            insertConsent.bind(9, columnOf: row, 0)
-            try insertConsent.run()
+            statement.bind(insertConsents.parameter(6), columnOf: row, 6)
+            statement.bind(insertConsents.parameter(7), source)
+            statement.bind(insertConsents.parameter(8), importID)
+            statement.bind(insertConsents.parameter(9), columnOf: row, 0)
+            statement.bind(insertConsents.parameter(10), now)
+            _ = try insertConsents.endRow()
             consents += 1
             count += 1
-            if Self.late(count, deadline) { return (false, count) }
+            if Self.late(count, deadline) {
+                done = false
+                break
+            }
         }
-        return (true, count)
+        _ = try insertConsents.run()
+        return (done, count)
     }
 
     /// Consent texts repeat on every row of a campaign: each is stored once, by its SHA-256.

@@ -38,6 +38,8 @@ final class ListStage {
     let bytes: Int
     /// The staged rows, identifiers and consents: what the apply step writes before the links.
     let writes: Int
+    /// How long reading and staging took, then sorting and planning the links.
+    private(set) var clock = StepClock()
 
     init(
         _ request: ListImportRequest, input: InputFile, hasher: KeyedHasher, progress: ((Int) -> Void)?
@@ -116,6 +118,7 @@ final class ListStage {
         }
         pipe.close(discarding: false)
         written.wait()
+        clock.end("read, check, hash and stage")
         writes = try pipe.writes()
         encoding = input.encoding
         delimiter = input.delimiter
@@ -155,6 +158,7 @@ final class ListStage {
         for outcome in outcomes.values {
             if let plan = try outcome.get() { linkPlan = plan }
         }
+        clock.end("sort the stage and plan the links")
     }
 
     /// What linking the rows' identifiers needs of the file alone, worked out here so the apply step only reads
@@ -429,6 +433,7 @@ final class ScratchDatabase: @unchecked Sendable {  // used by one thread at a t
     let connection: OpaquePointer
 
     init(cacheMegabytes: Int = 64) throws {
+        SQLiteLibrary.prepare()
         var opened: OpaquePointer?
         let code = sqlite3_open_v2("", &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
         guard code == SQLITE_OK, let opened else {

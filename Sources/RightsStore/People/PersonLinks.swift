@@ -287,33 +287,57 @@ enum PersonLinks {
                 return person > 0 ? person : firstNewPerson - person
             }
 
-            /// Inserts until done, or until `deadline` (uptime nanoseconds) has passed; returns whether done.
+            /// Inserts until done, or until `deadline` (uptime nanoseconds) has passed; returns whether done. The
+            /// links go in batches (`BatchedInsert`); a batch in which the desk had linked some identifier first is
+            /// read back to tell which of its links are this writer's.
             mutating func insert(_ db: Database, until deadline: UInt64?) throws -> Bool {
-                let insert = try RawStatement(
-                    db,
-                    """
-                    INSERT INTO person_links(id_hash, person, kind, import_id) VALUES (?1, ?2, ?3, ?4)
-                    ON CONFLICT(id_hash) DO NOTHING
-                    """)
+                var insert = try BatchedInsert(
+                    db, "INSERT INTO person_links(id_hash, person, kind, import_id)", row: "(?, ?, ?, ?)",
+                    columns: 4, conflict: "ON CONFLICT(id_hash) DO NOTHING")
+                let mine = try RawStatement(
+                    db, "SELECT person = ?2 AND import_id IS ?3 FROM person_links WHERE id_hash = ?1")
+                if let importID { mine.bind(3, importID) } else { mine.bindNull(3) }
+                let statement = insert.statement
                 let plan = assignment.plan
-                if let importID { insert.bind(4, importID) } else { insert.bindNull(4) }
+                var batch: [Int] = []
+                batch.reserveCapacity(BatchedInsert.rows)
+                func written(changed: Int) throws {
+                    for index in batch {
+                        var isMine = changed == batch.count
+                        if !isMine {
+                            try plan.key(index).withBytes { mine.bind(1, blob: $0) }
+                            mine.bind(2, person(index))
+                            isMine = try mine.firstInt() == 1
+                        }
+                        if isMine {
+                            added += 1
+                            inserted[index] = true
+                        } else {
+                            taken += 1
+                        }
+                    }
+                    batch.removeAll(keepingCapacity: true)
+                }
                 while position < plan.count {
                     if let deadline, position & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                        try written(changed: try insert.run())
                         return false
                     }
                     let index = position
                     position += 1
                     guard assignment.existing[index] == 0 else { continue }
-                    insert.bind(1, blob: plan.key(index).bytes)
-                    insert.bind(2, person(index))
-                    insert.bind(3, plan.kind(index).rawValue)
-                    if try insert.run() == 1 {
-                        added += 1
-                        inserted[index] = true
+                    try plan.key(index).withBytes { statement.bind(insert.parameter(1), blob: $0) }
+                    statement.bind(insert.parameter(2), person(index))
+                    statement.bind(insert.parameter(3), plan.kind(index).rawValue)
+                    if let importID {
+                        statement.bind(insert.parameter(4), importID)
                     } else {
-                        taken += 1
+                        statement.bindNull(insert.parameter(4))
                     }
+                    batch.append(index)
+                    if let changed = try insert.endRow() { try written(changed: changed) }
                 }
+                try written(changed: try insert.run())
                 return true
             }
 
@@ -325,27 +349,32 @@ enum PersonLinks {
                 precondition(position == assignment.plan.count, "the links are written before their members")
                 let order = memberOrder ?? personOrder()
                 memberOrder = order
-                let insert = try RawStatement(
-                    db,
-                    verify
-                        ? """
-                        INSERT OR IGNORE INTO person_members(person, id_hash, kind, import_id)
-                        SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM person_links WHERE id_hash = ?2 AND person = ?1)
-                        """
-                        : "INSERT INTO person_members(person, id_hash, kind, import_id) VALUES (?1, ?2, ?3, ?4)")
-                if let importID { insert.bind(4, importID) } else { insert.bindNull(4) }
+                var insert = try BatchedInsert(
+                    db, "INSERT \(verify ? "OR IGNORE " : "")INTO person_members(person, id_hash, kind, import_id)",
+                    row: "(?, ?, ?, ?)",
+                    columns: 4,
+                    condition: verify
+                        ? "AND EXISTS (SELECT 1 FROM person_links WHERE id_hash = column2 AND person = column1)" : "")
+                let statement = insert.statement
                 let plan = assignment.plan
                 while memberPosition < order.count {
                     if let deadline, memberPosition & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                        _ = try insert.run()
                         return false
                     }
                     let index = Int(order[memberPosition])
                     memberPosition += 1
-                    insert.bind(1, person(index))
-                    insert.bind(2, blob: plan.key(index).bytes)
-                    insert.bind(3, plan.kind(index).rawValue)
-                    _ = try insert.run()
+                    statement.bind(insert.parameter(1), person(index))
+                    try plan.key(index).withBytes { statement.bind(insert.parameter(2), blob: $0) }
+                    statement.bind(insert.parameter(3), plan.kind(index).rawValue)
+                    if let importID {
+                        statement.bind(insert.parameter(4), importID)
+                    } else {
+                        statement.bindNull(insert.parameter(4))
+                    }
+                    _ = try insert.endRow()
                 }
+                _ = try insert.run()
                 inserted = []
                 return true
             }
