@@ -69,6 +69,7 @@ final class ListStage {
                 while let batch = pipe.receive() {
                     for row in batch { try writer.write(row) }
                 }
+                try writer.finish()
                 pipe.finish(writes: writer.writes)
             } catch {
                 pipe.fail(error)
@@ -259,22 +260,31 @@ private struct StageWriter {
         }.joined()
     }
 
-    let insertRow: [RawStatement]
-    let insertIdentifier: [RawStatement]
-    let insertConsent: [RawStatement]
+    private var insertRow: [BatchedInsert]
+    private var insertIdentifier: [BatchedInsert]
+    private var insertConsent: [BatchedInsert]
     /// The rows, identifiers and consents staged so far.
     private(set) var writes = 0
 
     init(_ scratches: [ScratchDatabase]) throws {
-        insertRow = try Self.buckets.map {
-            try scratches[Self.part(of: $0)].prepare("INSERT INTO rows_\($0) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        func inserts(_ table: String, columns: Int) throws -> [BatchedInsert] {
+            try Self.buckets.map {
+                try BatchedInsert(
+                    connection: scratches[Self.part(of: $0)].connection, "INSERT INTO \(table)_\($0)",
+                    row: "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")", columns: columns)
+            }
         }
-        insertIdentifier = try Self.buckets.map {
-            try scratches[Self.part(of: $0)].prepare("INSERT INTO identifiers_\($0) VALUES (?1, ?2, ?3, ?4)")
-        }
-        insertConsent = try Self.buckets.map {
-            try scratches[Self.part(of: $0)].prepare(
-                "INSERT INTO consents_\($0) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        insertRow = try inserts("rows", columns: 6)
+        insertIdentifier = try inserts("identifiers", columns: 4)
+        insertConsent = try inserts("consents", columns: 7)
+    }
+
+    /// Writes the rows still in the batches.
+    mutating func finish() throws {
+        for bucket in Self.buckets {
+            _ = try insertRow[bucket].run()
+            _ = try insertIdentifier[bucket].run()
+            _ = try insertConsent[bucket].run()
         }
     }
 
@@ -284,43 +294,49 @@ private struct StageWriter {
     /// Stages a row: its entry, its other identifiers (each in its own hash's bucket) and its consents.
     mutating func write(_ hashed: HashedRow) throws {
         let (row, keyHash, otherHashes, line) = (hashed.row, hashed.keyHash, hashed.otherHashes, hashed.line)
-        let insertRow = insertRow[Self.bucket(keyHash)]
-        insertRow.bind(1, line)
-        insertRow.bind(2, row.primary.kind.rawValue)
-        insertRow.bind(3, blob: keyHash)
-        insertRow.bind(4, row.primary.normalized)
-        hashed.raw.withUnsafeBufferPointer { insertRow.bind(5, text: $0) }
+        let bucket = Self.bucket(keyHash)
+        let rows = insertRow[bucket].statement
+        let at = insertRow[bucket].parameter
+        rows.bind(at(1), line)
+        rows.bind(at(2), row.primary.kind.rawValue)
+        rows.bind(at(3), blob: keyHash)
+        rows.bind(at(4), row.primary.normalized)
+        hashed.raw.withUnsafeBufferPointer { rows.bind(at(5), text: $0) }
         if otherHashes.isEmpty {
-            insertRow.bindNull(6)
+            rows.bindNull(at(6))
         } else {
             var blob: [UInt8] = []
             blob.reserveCapacity(32 * otherHashes.count)
             for hash in otherHashes { blob += hash }
-            insertRow.bind(6, blob: blob)
+            rows.bind(at(6), blob: blob)
         }
-        try insertRow.run()
+        _ = try insertRow[bucket].endRow()
         writes += 1
         for (other, hash) in zip(row.others, otherHashes) where other != row.primary {
-            let insertIdentifier = insertIdentifier[Self.bucket(hash)]
-            insertIdentifier.bind(1, line)
-            insertIdentifier.bind(2, blob: hash)
-            insertIdentifier.bind(3, other.kind.rawValue)
-            insertIdentifier.bind(4, other.normalized)
-            try insertIdentifier.run()
+            let bucket = Self.bucket(hash)
+            let identifiers = insertIdentifier[bucket].statement
+            let at = insertIdentifier[bucket].parameter
+            identifiers.bind(at(1), line)
+            identifiers.bind(at(2), blob: hash)
+            identifiers.bind(at(3), other.kind.rawValue)
+            identifiers.bind(at(4), other.normalized)
+            _ = try insertIdentifier[bucket].endRow()
             writes += 1
         }
         if let consent = row.consent {
             for channel in consent.channels {
                 let hash = row.identifierIndex(for: channel).map { otherHashes[$0] } ?? keyHash
-                let insertConsent = insertConsent[Self.bucket(hash)]
-                insertConsent.bind(1, line)
-                insertConsent.bind(2, blob: hash)
-                insertConsent.bind(3, channel.rawValue)
-                insertConsent.bind(4, Timestamp.milliseconds(consent.at))
-                insertConsent.bind(5, consent.method)
-                if let text = hashed.text { insertConsent.bind(6, text) } else { insertConsent.bindNull(6) }
-                insertConsent.bind(7, consent.evidence)
-                try insertConsent.run()
+                let bucket = Self.bucket(hash)
+                let consents = insertConsent[bucket].statement
+                let at = insertConsent[bucket].parameter
+                consents.bind(at(1), line)
+                consents.bind(at(2), blob: hash)
+                consents.bind(at(3), channel.rawValue)
+                consents.bind(at(4), Timestamp.milliseconds(consent.at))
+                consents.bind(at(5), consent.method)
+                if let text = hashed.text { consents.bind(at(6), text) } else { consents.bindNull(at(6)) }
+                consents.bind(at(7), consent.evidence)
+                _ = try insertConsent[bucket].endRow()
                 writes += 1
             }
         }
