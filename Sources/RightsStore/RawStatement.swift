@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import RightsCore
 
 /// A prepared statement driven through SQLite's C API, for loops that insert millions of rows: binding
 /// buffers directly avoids building a `StatementArguments` array per row.
@@ -193,5 +194,38 @@ struct BatchedInsert {
         for unused in count..<Self.rows { statement.bindNull(Int32(unused) * columns + 1) }
         count = 0
         return try statement.run()
+    }
+}
+
+/// Many keys looked up per step of one prepared query over `(VALUES (key, position), ...) AS v`, for the same
+/// reason as `BatchedInsert`: an import's probes of a million identifiers paid SQLite's fixed cost per statement
+/// once per key. The query's first column is the position of the key it answers for; a key bound as NULL (the
+/// unused rows of a batch run before it is full) matches nothing.
+struct BatchedLookup {
+    static let rows = 64
+    let statement: RawStatement
+    private var count = 0
+
+    /// `query`: the SELECT, with `%VALUES%` where the `(VALUES ...) AS v` goes; `v.column1` is the key and
+    /// `v.column2` its position.
+    init(_ db: Database, _ query: String) throws {
+        let values = "(VALUES " + Array(repeating: "(?, ?)", count: Self.rows).joined(separator: ", ") + ") AS v"
+        statement = try RawStatement(db, query.replacingOccurrences(of: "%VALUES%", with: values))
+    }
+
+    /// Adds a key; when that fills the batch, runs it and calls `found` on each row it returns.
+    mutating func add(_ key: HashKey, position: Int, found: (RawStatement) throws -> Void) throws {
+        key.withBytes { statement.bind(Int32(2 * count + 1), blob: $0) }
+        statement.bind(Int32(2 * count + 2), position)
+        count += 1
+        if count == Self.rows { try run(found) }
+    }
+
+    /// Runs the keys added so far (none: nothing is run), calling `found` on each row returned.
+    mutating func run(_ found: (RawStatement) throws -> Void) throws {
+        guard count > 0 else { return }
+        for unused in count..<Self.rows { statement.bindNull(Int32(2 * unused + 1)) }
+        count = 0
+        while try statement.step() { try found(statement) }
     }
 }

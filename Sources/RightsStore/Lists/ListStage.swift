@@ -184,28 +184,34 @@ final class ListStage {
         var lines = Set<Int>()
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions WHERE lifted_at IS NULL)") == true
         else { return Suppressed(lines: lines, fingerprint: fingerprint) }
-        let probe = try RawStatement(
-            db, "SELECT EXISTS (SELECT 1 FROM suppressions WHERE id_hash = ?1 AND lifted_at IS NULL)")
-        func suppressed(_ hash: UnsafeBufferPointer<UInt8>) throws -> Bool {
-            probe.bind(1, blob: Array(hash))
-            return try probe.firstInt() == 1
-        }
+        var probe = try BatchedLookup(
+            db,
+            """
+            SELECT v.column2 FROM %VALUES%
+            WHERE EXISTS (SELECT 1 FROM suppressions WHERE id_hash = v.column1 AND lifted_at IS NULL)
+            """)
+        func found(_ row: RawStatement) { lines.insert(Int(row.int64(0))) }
         // Columns: line, kind, key_hash, normalized, raw, others (32 bytes per other identifier).
         for rows in try bucketedRows() {
             while try rows.step() {
-                var hit = try rows.withBytes(2) { try suppressed($0) }
-                if !hit {
-                    hit = try rows.withBytes(5) { others in
-                        for start in stride(from: 0, to: others.count - 31, by: 32)
-                        where try suppressed(UnsafeBufferPointer(rebasing: others[start..<start + 32])) {
-                            return true
-                        }
-                        return false
+                let line = Int(rows.int64(0))
+                try rows.withBytes(2) { key in
+                    if let key = HashKey(UnsafeRawBufferPointer(key)) {
+                        try probe.add(key, position: line, found: found)
                     }
                 }
-                if hit { lines.insert(Int(rows.int64(0))) }
+                try rows.withBytes(5) { others in
+                    for start in stride(from: 0, to: others.count - 31, by: 32) {
+                        if let key = HashKey(
+                            UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: others[start..<start + 32])))
+                        {
+                            try probe.add(key, position: line, found: found)
+                        }
+                    }
+                }
             }
         }
+        try probe.run(found)
         return Suppressed(lines: lines, fingerprint: fingerprint)
     }
 

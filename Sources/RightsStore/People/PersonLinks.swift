@@ -169,11 +169,11 @@ enum PersonLinks {
     /// Reads, in key order, the person of each of the plan's identifiers.
     static func probe(_ plan: Plan, _ db: Database) throws -> Probe {
         var persons = [Int64](repeating: 0, count: plan.count)
-        let lookup = try RawStatement(db, "SELECT person FROM person_links WHERE id_hash = ?1")
-        for index in 0..<plan.count {
-            lookup.bind(1, blob: plan.key(index).bytes)
-            persons[index] = try lookup.firstInt() ?? 0
-        }
+        var lookup = try BatchedLookup(
+            db, "SELECT v.column2, p.person FROM %VALUES% JOIN person_links AS p ON p.id_hash = v.column1")
+        func found(_ row: RawStatement) { persons[Int(row.int64(0))] = row.int64(1) }
+        for index in 0..<plan.count { try lookup.add(plan.key(index), position: index, found: found) }
+        try lookup.run(found)
         return Probe(persons: persons, version: try version(db))
     }
 
