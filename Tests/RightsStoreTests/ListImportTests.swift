@@ -876,6 +876,30 @@ struct ListImportTests {
         #expect(second.suppressed == 1)
     }
 
+    /// The rows already suppressed are found with the suppressions read into memory (most installations) and with
+    /// the identifiers probed in batches (many suppressions) alike.
+    @Test func rowsAlreadySuppressedAreFoundInMemoryAndByProbeAlike() throws {
+        let scratch = try ImportScratch()
+        try scratch.suppress("+84903000111")
+        try scratch.suppress("lan@example.vn")
+        let rows = (0..<150).map { "09120\(String(format: "%05d", $0))," }.joined(separator: "\n")
+        let csv = "phone,email\n0903000111,\n0912000222,lan@example.vn\n" + rows + "\n"
+        var sent = false
+        let input = InputFile(
+            name: "x.csv", delimiter: nil,
+            chunks: {
+                defer { sent = true }
+                return sent ? nil : Array(csv.utf8)
+            })
+        let stage = try ListStage(
+            ListImportRequest(list: "x", fileName: "x.csv"), input: input, hasher: scratch.store.hasher, progress: nil)
+        let (inMemory, probed) = try scratch.store.read { db in
+            (try stage.suppressedLines(db).lines, try stage.suppressedLines(db, readIntoMemoryUpTo: 0).lines)
+        }
+        #expect(inMemory == [2, 3])
+        #expect(probed == inMemory)
+    }
+
     @Test func aLiftedSuppressionNoLongerCounts() throws {
         let scratch = try ImportScratch()
         try scratch.importCSV(Self.suppressible)

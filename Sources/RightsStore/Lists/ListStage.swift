@@ -179,11 +179,28 @@ final class ListStage {
         return [row?[0] ?? 0, row?[1] ?? 0]
     }
 
-    func suppressedLines(_ db: Database) throws -> Suppressed {
+    /// Up to how many active suppressions `suppressedLines` checks in memory (about 10 MB of keys).
+    static let suppressionsReadIntoMemory = 200_000
+
+    func suppressedLines(_ db: Database, readIntoMemoryUpTo limit: Int = suppressionsReadIntoMemory) throws
+        -> Suppressed
+    {
         let fingerprint = try Self.suppressionFingerprint(db)
         var lines = Set<Int>()
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions WHERE lifted_at IS NULL)") == true
         else { return Suppressed(lines: lines, fingerprint: fingerprint) }
+        // A few suppressions (as most installations hold) are read into memory and every row checked against
+        // them there; many are probed a batch of identifiers at a time.
+        let active = try Int.fetchOne(db, sql: "SELECT count(*) FROM suppressions WHERE lifted_at IS NULL") ?? 0
+        var inMemory: Set<HashKey>?
+        if active <= limit {
+            var keys = Set<HashKey>(minimumCapacity: active)
+            let read = try RawStatement(db, "SELECT id_hash FROM suppressions WHERE lifted_at IS NULL")
+            while try read.step() {
+                if let key = read.withBytes(0, { HashKey(UnsafeRawBufferPointer($0)) }) { keys.insert(key) }
+            }
+            inMemory = keys
+        }
         var probe = try BatchedLookup(
             db,
             """
@@ -191,22 +208,22 @@ final class ListStage {
             WHERE EXISTS (SELECT 1 FROM suppressions WHERE id_hash = v.column1 AND lifted_at IS NULL)
             """)
         func found(_ row: RawStatement) { lines.insert(Int(row.int64(0))) }
+        func check(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws {
+            guard let key = HashKey(UnsafeRawBufferPointer(bytes)) else { return }
+            if let inMemory {
+                if inMemory.contains(key) { lines.insert(line) }
+            } else {
+                try probe.add(key, position: line, found: found)
+            }
+        }
         // Columns: line, kind, key_hash, normalized, raw, others (32 bytes per other identifier).
         for rows in try bucketedRows() {
             while try rows.step() {
                 let line = Int(rows.int64(0))
-                try rows.withBytes(2) { key in
-                    if let key = HashKey(UnsafeRawBufferPointer(key)) {
-                        try probe.add(key, position: line, found: found)
-                    }
-                }
+                try rows.withBytes(2) { try check($0, line: line) }
                 try rows.withBytes(5) { others in
                     for start in stride(from: 0, to: others.count - 31, by: 32) {
-                        if let key = HashKey(
-                            UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: others[start..<start + 32])))
-                        {
-                            try probe.add(key, position: line, found: found)
-                        }
+                        try check(UnsafeBufferPointer(rebasing: others[start..<start + 32]), line: line)
                     }
                 }
             }
