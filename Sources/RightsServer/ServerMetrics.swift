@@ -56,13 +56,17 @@ public final class ServerMetrics: Sendable {
     /// The Prometheus text format: the desk's figures as of `figures`, then the HTTP metrics.
     func exposition(_ figures: DeskMetrics) -> [UInt8] {
         published.withLock { published in
+            // The whole name as the metric's name: an empty unit adds nothing to it.
+            func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+                MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+            }
             func gauge(_ name: String, _ labels: [(String, String)], _ value: Int, _ help: String) {
-                registry.makeGauge(name: name, labels: labels, help: help).set(Int64(value))
+                registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(Int64(value))
             }
             // A counter only grows: a scrape adds what the database gained since the last one. (An erasure that
             // removes webhook rows lowers the database's count; the counter then waits until it is passed again.)
             func counter(_ name: String, _ labels: [(String, String)], _ value: Int, _ help: String) {
-                let counter = registry.makeCounter(name: name, labels: labels, help: help)
+                let counter = registry.makeCounter(descriptor: descriptor(name, help), labels: labels)
                 let key = name + labels.map { "\u{1F}\($0.0)=\($0.1)" }.joined()
                 let added = value - published[key, default: 0]
                 if added > 0 {
