@@ -40,6 +40,11 @@ struct RawStatement {
 
     func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(handle, index, Int64(value)) }
 
+    /// Binds the integer, or NULL for nil.
+    func bind(_ index: Int32, _ value: Int64?) {
+        if let value { bind(index, value) } else { bindNull(index) }
+    }
+
     func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
 
     /// Binds UTF-8 text that SQLite copies before this call returns.
@@ -175,8 +180,12 @@ struct BatchedInsert {
     }
 
     private static func sql(_ insert: String, row: String, condition: String, conflict: String) -> String {
-        let values = Array(repeating: row, count: rows).joined(separator: ", ")
-        return "\(insert) SELECT * FROM (VALUES \(values)) WHERE column1 IS NOT NULL \(condition) \(conflict)"
+        "\(insert) SELECT * FROM \(values(row)) WHERE column1 IS NOT NULL \(condition) \(conflict)"
+    }
+
+    /// `(VALUES row, row, ...)`, a batch's worth of `row`.
+    static func values(_ row: String) -> String {
+        "(VALUES " + Array(repeating: row, count: rows).joined(separator: ", ") + ")"
     }
 
     /// The parameter number of the row under way's `column` (from 1).
@@ -202,15 +211,15 @@ struct BatchedInsert {
 /// once per key. The query's first column is the position of the key it answers for; a key bound as NULL (the
 /// unused rows of a batch run before it is full) matches nothing.
 struct BatchedLookup {
-    static let rows = 64
+    static let rows = BatchedInsert.rows
     let statement: RawStatement
     private var count = 0
 
     /// `query`: the SELECT, with `%VALUES%` where the `(VALUES ...) AS v` goes; `v.column1` is the key and
     /// `v.column2` its position.
     init(_ db: Database, _ query: String) throws {
-        let values = "(VALUES " + Array(repeating: "(?, ?)", count: Self.rows).joined(separator: ", ") + ") AS v"
-        statement = try RawStatement(db, query.replacingOccurrences(of: "%VALUES%", with: values))
+        statement = try RawStatement(
+            db, query.replacingOccurrences(of: "%VALUES%", with: BatchedInsert.values("(?, ?)") + " AS v"))
     }
 
     /// Adds a key; when that fills the batch, runs it and calls `found` on each row it returns.

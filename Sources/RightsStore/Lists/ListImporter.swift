@@ -387,7 +387,7 @@ struct ListRowWriter {
                 madeByThisImport.bind(2, importID)
                 while try madeByThisImport.step() { ids[madeByThisImport.int64(1)] = madeByThisImport.int64(0) }
             }
-            var next = all ? madeByThisImport.lastInsertedRowID - Int64(changed) + 1 : 0
+            var next = all ? insertEntries.statement.lastInsertedRowID - Int64(changed) + 1 : 0
             for (line, key) in batch {
                 let entryID: Int64
                 if all {

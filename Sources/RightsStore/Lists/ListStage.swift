@@ -201,19 +201,22 @@ final class ListStage {
             }
             inMemory = keys
         }
-        var probe = try BatchedLookup(
-            db,
-            """
-            SELECT v.column2 FROM %VALUES%
-            WHERE EXISTS (SELECT 1 FROM suppressions WHERE id_hash = v.column1 AND lifted_at IS NULL)
-            """)
+        var probe =
+            inMemory != nil
+            ? nil
+            : try BatchedLookup(
+                db,
+                """
+                SELECT v.column2 FROM %VALUES%
+                WHERE EXISTS (SELECT 1 FROM suppressions WHERE id_hash = v.column1 AND lifted_at IS NULL)
+                """)
         func found(_ row: RawStatement) { lines.insert(Int(row.int64(0))) }
         func check(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws {
             guard let key = HashKey(UnsafeRawBufferPointer(bytes)) else { return }
             if let inMemory {
                 if inMemory.contains(key) { lines.insert(line) }
             } else {
-                try probe.add(key, position: line, found: found)
+                try probe?.add(key, position: line, found: found)
             }
         }
         // Columns: line, kind, key_hash, normalized, raw, others (32 bytes per other identifier).
@@ -228,7 +231,7 @@ final class ListStage {
                 }
             }
         }
-        try probe.run(found)
+        try probe?.run(found)
         return Suppressed(lines: lines, fingerprint: fingerprint)
     }
 

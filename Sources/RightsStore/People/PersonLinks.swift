@@ -296,7 +296,7 @@ enum PersonLinks {
                     columns: 4, conflict: "ON CONFLICT(id_hash) DO NOTHING")
                 let mine = try RawStatement(
                     db, "SELECT person = ?2 AND import_id IS ?3 FROM person_links WHERE id_hash = ?1")
-                if let importID { mine.bind(3, importID) } else { mine.bindNull(3) }
+                mine.bind(3, importID)
                 let statement = insert.statement
                 let plan = assignment.plan
                 var batch: [Int] = []
@@ -329,11 +329,7 @@ enum PersonLinks {
                     try plan.key(index).withBytes { statement.bind(insert.parameter(1), blob: $0) }
                     statement.bind(insert.parameter(2), person(index))
                     statement.bind(insert.parameter(3), plan.kind(index).rawValue)
-                    if let importID {
-                        statement.bind(insert.parameter(4), importID)
-                    } else {
-                        statement.bindNull(insert.parameter(4))
-                    }
+                    statement.bind(insert.parameter(4), importID)
                     batch.append(index)
                     if let changed = try insert.endRow() { try written(changed: changed) }
                 }
@@ -367,11 +363,7 @@ enum PersonLinks {
                     statement.bind(insert.parameter(1), person(index))
                     try plan.key(index).withBytes { statement.bind(insert.parameter(2), blob: $0) }
                     statement.bind(insert.parameter(3), plan.kind(index).rawValue)
-                    if let importID {
-                        statement.bind(insert.parameter(4), importID)
-                    } else {
-                        statement.bindNull(insert.parameter(4))
-                    }
+                    statement.bind(insert.parameter(4), importID)
                     _ = try insert.endRow()
                 }
                 _ = try insert.run()
