@@ -1,0 +1,57 @@
+import RightsCore
+import Testing
+
+@testable import RightsStore
+
+/// The plan an import makes of its rows' identifiers before it takes the write lock: its own sort and its chunked
+/// groups must give what a plain sort of one array gives.
+@Suite("link plan")
+struct LinkPlanTests {
+    private static func key(_ random: inout SeededGenerator, firstByte: UInt8? = nil) -> HashKey {
+        var bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        if let firstByte { bytes[0] = firstByte }
+        return HashKey(bytes)!
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func theSortByFirstByteThenPartOrdersLikeOneSort(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        // Uniform keys, keys that repeat, a crowded first byte and both extremes.
+        var keys = (0..<5_000).map { _ in Self.key(&random) }
+        keys += keys.prefix(300)
+        keys += (0..<700).map { _ in Self.key(&random, firstByte: 0x7F) }
+        keys += [HashKey.zero, HashKey([UInt8](repeating: 0xFF, count: 32))!, HashKey.zero]
+        keys.shuffle(using: &random)
+        var entries = keys.enumerated().map { index, key in
+            PersonLinks.Groups.Entry(member: PersonLinks.Member(key: key, kind: .phone), group: Int32(index))
+        }
+        PersonLinks.Plan.sortByKey(&entries)
+        #expect(entries.map(\.member.key) == keys.sorted())
+        #expect(Set(entries.map(\.group)) == Set((0..<Int32(keys.count))))
+    }
+
+    @Test func groupsKeptInSmallChunksPlanAsInOne() {
+        var random = SeededGenerator(seed: 9)
+        let shared = (0..<40).map { _ in Self.key(&random) }
+        // Pairs and triples, some sharing an identifier with an earlier group (so that groups join across chunks).
+        let groups: [[PersonLinks.Member]] = (0..<2_000).map { n in
+            var members = [Self.key(&random), Self.key(&random)]
+            if n % 7 == 0 { members.append(shared[n % shared.count]) }
+            return members.map { PersonLinks.Member(key: $0, kind: .email) }
+        }
+        let whole = PersonLinks.Plan(PersonLinks.Groups(groups))
+        for chunkSize in [1, 3, 64, 4_095] {
+            let chunked = PersonLinks.Plan(PersonLinks.Groups(groups, chunkSize: chunkSize))
+            #expect(chunked.count == whole.count)
+            #expect((0..<chunked.count).map(chunked.key) == (0..<whole.count).map(whole.key))
+            let (a, b) = (
+                PersonLinks.Assignment(chunked, existing: Array(repeating: 0, count: chunked.count)),
+                PersonLinks.Assignment(whole, existing: Array(repeating: 0, count: whole.count))
+            )
+            #expect(a.newPersons == b.newPersons)
+        }
+        // 2,000 groups of two new identifiers each, of which every seventh also joins one of 40 shared ones.
+        #expect(whole.count == 4_040)
+        #expect(PersonLinks.Assignment(whole, existing: Array(repeating: 0, count: whole.count)).newPersons < 2_000)
+    }
+}
