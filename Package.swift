@@ -44,11 +44,14 @@ let package = Package(
                 // The C API, for the bulk-insert loop where GRDB's argument arrays would cost more than SQLite.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 "CRightsSQLite",
+                "CRightsMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // sqlite3_config, which is variadic and so cannot be called from Swift, wrapped in C.
         .systemLibrary(name: "CRightsSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // malloc_trim, which glibc's Swift module does not export: a large import returns freed memory between steps.
+        .systemLibrary(name: "CRightsMalloc"),
         // zlib itself, for checking a bundle's deflated entries before ZIPFoundation inflates them (its inflate loop
         // does not stop at the end of a damaged entry's data).
         .systemLibrary(name: "CRightsZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),

@@ -119,6 +119,9 @@ extension RightsStore {
             let (probed, suppressed) = try read { db in
                 (try PersonLinks.probe(stage.linkPlan, db), try stage.suppressedLines(db))
             }
+            // The probe's reader filled its page cache with the links it read; the apply writes through another.
+            pool.releaseMemoryEventually()
+            ProcessMemory.returnFreed()
             ended("probe the installation")
             let opened = try write { db in
                 let existing = try ListRecord.find(name: request.list, in: db)
@@ -187,6 +190,9 @@ extension RightsStore {
         try inShortTransactions { db, deadline in
             try writer.writeConsents(&consents, textIDs: textIDs, db, until: deadline)
         }
+        // Every staged row is written: the scratch databases go before the links' arrays are made.
+        (rows, identifiers, consents) = (BucketCursor([]), BucketCursor([]), BucketCursor([]))
+        stage.releaseScratch()
         ended("write consents")
 
         // The links: worked out from the snapshot's persons (read again if the desk changed a link since), new
