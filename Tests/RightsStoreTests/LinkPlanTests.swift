@@ -55,3 +55,60 @@ struct LinkPlanTests {
         #expect(PersonLinks.Assignment(whole, existing: Array(repeating: 0, count: whole.count)).newPersons < 2_000)
     }
 }
+
+/// The assignment of persons to a plan's identifiers, against a plain union-find over the identifiers themselves:
+/// the groups join identifiers, an existing person joins every identifier it already holds.
+@Suite("link assignment")
+struct LinkAssignmentTests {
+    @Test(arguments: [11, 12, 13, 14] as [UInt64])
+    func personsAreThoseOfAPlainUnionFind(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let keys = (0..<600).map { _ in HashKey((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })! }
+        let groups: [[PersonLinks.Member]] = (0..<400).map { _ in
+            (0..<Int.random(in: 2...3, using: &random)).map { _ in
+                PersonLinks.Member(key: keys[Int.random(in: 0..<keys.count, using: &random)], kind: .phone)
+            }
+        }
+        let plan = PersonLinks.Plan(PersonLinks.Groups(groups))
+        let position = Dictionary(uniqueKeysWithValues: (0..<plan.count).map { (plan.key($0), $0) })
+        // A third of the identifiers are someone's already, among 60 persons (so that persons span components).
+        let existing: [Int64] = (0..<plan.count).map { _ in
+            Int.random(in: 0..<3, using: &random) == 0 ? Int64.random(in: 1...60, using: &random) : 0
+        }
+        var parent = Array(0..<plan.count)
+        func find(_ node: Int) -> Int { parent[node] == node ? node : find(parent[node]) }
+        func union(_ a: Int, _ b: Int) {
+            let (x, y) = (find(a), find(b))
+            if x != y { parent[max(x, y)] = min(x, y) }
+        }
+        for group in groups {
+            for member in group.dropFirst() { union(position[group[0].key]!, position[member.key]!) }
+        }
+        var holder: [Int64: Int] = [:]
+        for index in existing.indices where existing[index] > 0 {
+            if let other = holder[existing[index]] { union(index, other) } else { holder[existing[index]] = index }
+        }
+        var personsOf: [Int: Set<Int64>] = [:]
+        for index in existing.indices {
+            personsOf[find(index), default: []].formUnion(existing[index] > 0 ? [existing[index]] : [])
+        }
+
+        let assignment = PersonLinks.Assignment(plan, existing: existing)
+        var newOf: [Int: Int64] = [:]
+        for index in 0..<plan.count {
+            let persons = personsOf[find(index)]!
+            if let survivor = persons.min() {
+                #expect(assignment.person(index) == survivor)
+            } else {
+                // One new person per component, numbered in the order of its first identifier.
+                let new = newOf[find(index)] ?? -Int64(newOf.count)
+                newOf[find(index)] = new
+                #expect(assignment.person(index) == new)
+            }
+        }
+        #expect(assignment.newPersons == Int64(newOf.count))
+        let expectedMerges = personsOf.values.reduce(0) { $0 + max($1.count - 1, 0) }
+        #expect(assignment.merges.count == expectedMerges)
+        #expect(Set(assignment.merges.map(\.other)).count == expectedMerges)
+    }
+}

@@ -19,7 +19,8 @@ public struct HashKey: Hashable, Comparable, Sendable {
     /// Thirty-two zero bytes: a placeholder, never the hash of anything in practice.
     public static let zero = HashKey(w0: 0, w1: 0, w2: 0, w3: 0)
 
-    private init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+    /// The key whose bytes are these four words, most significant first.
+    public init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
         self.w0 = w0
         self.w1 = w1
         self.w2 = w2

@@ -139,7 +139,7 @@ extension RightsStore {
             do {
                 return try apply(
                     stage, request, list: opened.list, basis: opened.basis, importID: opened.importID,
-                    probed: probed, suppressed: suppressed, actor: actor, now: now, progress: progress,
+                    probed: consume probed, suppressed: suppressed, actor: actor, now: now, progress: progress,
                     applied: applied, ended: ended)
             } catch {
                 // Nothing of it may stay: removed now, else by the next import or `serve`.
@@ -151,7 +151,7 @@ extension RightsStore {
 
     private func apply(
         _ stage: ListStage, _ request: ListImportRequest, list: ListRecord, basis: LegalBasis, importID: Int64,
-        probed: PersonLinks.Probe, suppressed: ListStage.Suppressed, actor: String, now: Date,
+        probed: consuming PersonLinks.Probe, suppressed: ListStage.Suppressed, actor: String, now: Date,
         progress: ((ImportProgress) -> Void)?, applied: ((Int) throws -> Void)?, ended: (String) -> Void
     ) throws -> ListImportResult {
         var writer = ListRowWriter(
@@ -197,11 +197,11 @@ extension RightsStore {
 
         // The links: worked out from the snapshot's persons (read again if the desk changed a link since), new
         // person numbers reserved, then inserted in key order like the rest.
-        var probe = probed
+        var probe = consume probed
         if try read({ db in try !probe.isCurrent(db) }) {
             probe = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
         }
-        let assignment = PersonLinks.Assignment(stage.linkPlan, existing: probe.persons)
+        let assignment = PersonLinks.Assignment(stage.linkPlan, existing: probe.takePersons())
         var links: PersonLinks.Assignment.Writer?
         if !assignment.isEmpty {
             let firstNewPerson = try write { db in try PersonLinks.reserve(assignment.newPersons, db) }
@@ -227,8 +227,8 @@ extension RightsStore {
         // link meanwhile, as read again now (the import's own links included), in a snapshot without the lock.
         var joins = (assignment: assignment, probe: probe)
         if try read({ db in try !probe.isCurrent(db) }) {
-            let again = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
-            joins = (PersonLinks.Assignment(stage.linkPlan, existing: again.persons), again)
+            var again = try read { db in try PersonLinks.probe(stage.linkPlan, db) }
+            joins = (PersonLinks.Assignment(stage.linkPlan, existing: again.takePersons()), again)
         }
 
         defer { ended("publish") }

@@ -40,11 +40,57 @@ enum PersonLinks {
     }
 
     /// Groups of identifiers to link, kept flat: a million-row import makes a million groups. Each identifier
-    /// carries its group's number in what would be the padding of its `Member`, so a group costs no more memory.
+    /// carries its group's number beside its key and kind.
     struct Groups {
+        /// One identifier of a group in 36 bytes: the key as 32-bit words (so the entry is 4-byte aligned: 40 bytes
+        /// with 64-bit words, 80 MB more for the 20M identifiers of a 10M-row file), and the kind in the top two
+        /// bits of the word that holds the group's number.
         struct Entry {
-            var member: Member
-            var group: Int32
+            private var words: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+            private var tag: UInt32
+
+            /// Groups are numbered below this: the tag's other two bits are the kind.
+            static let groupLimit = 1 << 30
+
+            init(member: Member, group: Int32) {
+                precondition(group >= 0 && Int(group) < Self.groupLimit, "too many groups to link in one plan")
+                let key = member.key
+                func high(_ word: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: word >> 32) }
+                func low(_ word: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: word) }
+                words = (
+                    high(key.w0), low(key.w0), high(key.w1), low(key.w1), high(key.w2), low(key.w2), high(key.w3),
+                    low(key.w3)
+                )
+                let kind: UInt32 =
+                    switch member.kind {
+                    case .phone: 0
+                    case .email: 1
+                    case .zalo: 2
+                    }
+                tag = kind << 30 | UInt32(group)
+            }
+
+            var key: HashKey {
+                func word(_ high: UInt32, _ low: UInt32) -> UInt64 { UInt64(high) << 32 | UInt64(low) }
+                return HashKey(
+                    w0: word(words.0, words.1), w1: word(words.2, words.3), w2: word(words.4, words.5),
+                    w3: word(words.6, words.7))
+            }
+
+            /// The key's first byte.
+            var firstByte: Int { Int(words.0 >> 24) }
+
+            var kind: Identifier.Kind {
+                switch tag >> 30 {
+                case 0: .phone
+                case 1: .email
+                default: .zalo
+                }
+            }
+
+            var group: Int32 { Int32(bitPattern: tag & (1 << 30 - 1)) }
+
+            var member: Member { Member(key: key, kind: kind) }
         }
 
         /// The entries in chunks of at most `chunkSize`: one growing array would, on doubling, hold its old and
@@ -91,7 +137,8 @@ enum PersonLinks {
     struct Plan {
         /// The distinct identifiers in key order, with their kinds (the group numbers are not used once planned).
         fileprivate var entries: [Groups.Entry] = []
-        /// Union-find parents over `entries`, after the groups' own unions.
+        /// For each of `entries`, the first identifier of its component (the groups it is in, joined wherever two
+        /// share an identifier); a component's first points at itself.
         fileprivate var parent: [Int32] = []
 
         /// Plans `groups`, sorting their identifiers where they are: pass groups no one else holds, or they are
@@ -114,7 +161,7 @@ enum PersonLinks {
             }
             var unique = 0
             for index in entries.indices {
-                if unique > 0 && entries[unique - 1].member.key == entries[index].member.key {
+                if unique > 0 && entries[unique - 1].key == entries[index].key {
                     let (a, b) = (root(entries[unique - 1].group), root(entries[index].group))
                     if a != b { groupParent[Int(max(a, b))] = min(a, b) }
                 } else {
@@ -123,12 +170,19 @@ enum PersonLinks {
                 }
             }
             entries.removeSubrange(unique...)
-            var firstOf = [Int32](repeating: -1, count: groupCount)
+            // Every group is pointed straight at its root; then each root's place is taken, in key order, by its
+            // component's first identifier, written as `-1 - index` (no array of firsts beside the parents).
+            for group in 0..<Int32(groupCount) { groupParent[Int(group)] = root(group) }
             var parent = [Int32](repeating: 0, count: unique)
             for index in 0..<unique {
-                let component = Int(root(entries[index].group))
-                if firstOf[component] < 0 { firstOf[component] = Int32(index) }
-                parent[index] = firstOf[component]
+                let pointer = groupParent[Int(entries[index].group)]
+                let first = pointer < 0 ? pointer : groupParent[Int(pointer)]
+                if first < 0 {
+                    parent[index] = -1 - first
+                } else {
+                    groupParent[Int(pointer)] = -1 - Int32(index)
+                    parent[index] = Int32(index)
+                }
             }
             self.entries = entries
             self.parent = parent
@@ -138,7 +192,7 @@ enum PersonLinks {
         /// 256 parts are even), then each part sorted on its own, so that the sort's buffer is a part's instead of
         /// half the array (400 MB for the 20M identifiers of a 10M-row file).
         static func sortByKey(_ entries: inout [Groups.Entry]) {
-            func part(_ entry: Groups.Entry) -> Int { Int(entry.member.key.w0 >> 56) }
+            func part(_ entry: Groups.Entry) -> Int { entry.firstByte }
             var ends = [Int](repeating: 0, count: 257)
             for entry in entries { ends[part(entry) + 1] += 1 }
             for index in 0..<256 { ends[index + 1] += ends[index] }
@@ -156,32 +210,20 @@ enum PersonLinks {
                 }
             }
             for index in 0..<256 where ends[index + 1] - ends[index] > 1 {
-                entries[ends[index]..<ends[index + 1]].sort { $0.member.key < $1.member.key }
+                entries[ends[index]..<ends[index + 1]].sort { $0.key < $1.key }
             }
         }
 
-        func key(_ index: Int) -> HashKey { entries[index].member.key }
-        fileprivate func kind(_ index: Int) -> Identifier.Kind { entries[index].member.kind }
+        func key(_ index: Int) -> HashKey { entries[index].key }
+        fileprivate func kind(_ index: Int) -> Identifier.Kind { entries[index].kind }
 
         var isEmpty: Bool { entries.isEmpty }
         /// How many distinct identifiers the groups hold.
         var count: Int { entries.count }
 
-        fileprivate mutating func find(_ node: Int) -> Int {
-            var node = node
-            while parent[node] != node {
-                parent[node] = parent[Int(parent[node])]
-                node = Int(parent[node])
-            }
-            return node
-        }
-
-        /// Joins two sets under the lower root, so that a set's root is always its lowest identifier (as the plan
-        /// starts them: each points at the first of its component).
-        fileprivate mutating func union(_ a: Int, _ b: Int) {
-            let (rootA, rootB) = (find(a), find(b))
-            if rootA != rootB { parent[max(rootA, rootB)] = Int32(min(rootA, rootB)) }
-        }
+        /// The first identifier (in key order) of identifier `index`'s component: the plan's parents point straight
+        /// at it.
+        fileprivate func component(_ index: Int) -> Int32 { parent[index] }
     }
 
     /// Links the identifiers of each group into one person, joining the persons a group spans. Set-wise: the
@@ -202,6 +244,13 @@ enum PersonLinks {
 
         /// Whether no link changed since it was read.
         func isCurrent(_ db: Database) throws -> Bool { try version == PersonLinks.version(db) }
+
+        /// The persons, handed over (the probe keeps its version only): an `Assignment` turns them into its own
+        /// where they are, instead of beside them (160 MB for the 20M identifiers of a 10M-row file).
+        mutating func takePersons() -> [Int64] {
+            defer { persons = [] }
+            return persons
+        }
     }
 
     /// Reads, in key order, the person of each of the plan's identifiers.
@@ -224,7 +273,8 @@ enum PersonLinks {
     @discardableResult
     static func link(_ plan: Plan, _ db: Database) throws -> Int {
         guard !plan.isEmpty else { return 0 }
-        let assignment = Assignment(plan, existing: try probe(plan, db).persons)
+        var probed = try probe(plan, db)
+        let assignment = Assignment(plan, existing: probed.takePersons())
         let merged = try assignment.merge(db)
         var writer = assignment.writer(firstNewPerson: try nextPerson(db), importID: nil)
         _ = try writer.insert(db, until: nil)
@@ -237,41 +287,63 @@ enum PersonLinks {
     /// existing persons that the plan's groups join, to be merged into the lowest of each set.
     struct Assignment {
         fileprivate let plan: Plan
-        /// Per identifier, its person before the plan, or 0.
-        fileprivate let existing: [Int64]
+        /// Which identifiers were someone's before the plan: those get no new link.
+        fileprivate let linkedBefore: Bits
         /// Per identifier: the person (> 0), or `-n` for the n-th new person (from 0).
-        fileprivate var person: [Int64]
+        fileprivate let person: [Int64]
         /// How many new persons the plan makes.
         private(set) var newPersons: Int64 = 0
-        private var merges: [(survivor: Int64, other: Int64)] = []
+        /// The existing persons to merge, each into the survivor of its set.
+        private(set) var merges: [(survivor: Int64, other: Int64)] = []
 
         var isEmpty: Bool { plan.isEmpty }
 
-        init(_ plan: Plan, existing: [Int64]) {
-            var plan = plan
-            // Union-find over the identifiers and the persons they already belong to.
-            var personNode: [Int64: Int] = [:]
-            for (index, person) in existing.enumerated() where person > 0 {
-                if let node = personNode[person] {
-                    plan.union(index, node)
+        /// Identifier `index`'s person: an existing one (> 0), or `-n` for the n-th new one.
+        func person(_ index: Int) -> Int64 { person[index] }
+
+        /// `existing`: per identifier, its person before the plan, or 0; turned into `person` where it is.
+        init(_ plan: Plan, existing: consuming [Int64]) {
+            // The plan's components, joined where one existing person spans several: a union-find over the
+            // components' first identifiers, holding only those joined (few, unless the file relinks what is linked
+            // already), so that the plan's parents are not copied.
+            var joined: [Int32: Int32] = [:]
+            func root(_ component: Int32) -> Int32 {
+                guard !joined.isEmpty else { return component }
+                var node = component
+                while let up = joined[node] { node = up }
+                var step = component
+                while let up = joined[step], up != node {
+                    joined[step] = node
+                    step = up
+                }
+                return node
+            }
+            var personNode: [Int64: Int32] = [:]
+            var linkedBefore = Bits(count: plan.count)
+            for index in existing.indices where existing[index] > 0 {
+                linkedBefore[index] = true
+                let component = plan.component(index)
+                if let node = personNode[existing[index]] {
+                    let (a, b) = (root(component), root(node))
+                    if a != b { joined[max(a, b)] = min(a, b) }
                 } else {
-                    personNode[person] = index
+                    personNode[existing[index]] = component
                 }
             }
             // Each component keeps the lowest person it already touches, or gets a new number.
-            var personsOf: [Int: [Int64]] = [:]
-            for (person, node) in personNode { personsOf[plan.find(node), default: []].append(person) }
+            var personsOf: [Int32: [Int64]] = [:]
+            for (person, node) in personNode { personsOf[root(node), default: []].append(person) }
             // A component's root is its lowest identifier (unions keep the lower root), so it comes first here and
-            // the others take its person.
-            var person = [Int64](repeating: 0, count: plan.count)
+            // the others take its person, which is written over the existing one already read.
+            var person = consume existing
             for index in 0..<plan.count {
-                let root = plan.find(index)
-                if root != index {
-                    person[index] = person[root]
+                let first = Int(root(plan.component(index)))
+                if first != index {
+                    person[index] = person[first]
                     continue
                 }
                 let chosen: Int64
-                if let persons = personsOf[root]?.sorted(), let survivor = persons.first {
+                if let persons = personsOf[Int32(index)]?.sorted(), let survivor = persons.first {
                     chosen = survivor
                     for other in persons.dropFirst() { merges.append((survivor, other)) }
                 } else {
@@ -280,10 +352,8 @@ enum PersonLinks {
                 }
                 person[index] = chosen
             }
-            // The unions were made on a copy of the plan's parents (the plan keeps its own): not needed again.
-            plan.parent = []
             self.plan = plan
-            self.existing = existing
+            self.linkedBefore = linkedBefore
             self.person = person
         }
 
@@ -309,7 +379,7 @@ enum PersonLinks {
             /// Identifiers the desk linked meanwhile (an import's links are inserted after its probe).
             private(set) var taken = 0
             /// Which identifiers this writer inserted: their persons' members are written after them.
-            private var inserted: [Bool]
+            private var inserted: Bits
             /// The inserted identifiers in person order, once every link is in; the next of them to write.
             private var memberOrder: [Int32]?
             private(set) var memberPosition = 0
@@ -318,7 +388,7 @@ enum PersonLinks {
                 self.assignment = assignment
                 self.firstNewPerson = firstNewPerson
                 self.importID = importID
-                inserted = [Bool](repeating: false, count: assignment.plan.count)
+                inserted = Bits(count: assignment.plan.count)
             }
 
             /// The person identifier `index` is linked to.
@@ -365,7 +435,7 @@ enum PersonLinks {
                     }
                     let index = position
                     position += 1
-                    guard assignment.existing[index] == 0 else { continue }
+                    guard !assignment.linkedBefore[index] else { continue }
                     plan.key(index).withBytes { statement.bind(insert.parameter(1), blob: $0) }
                     statement.bind(insert.parameter(2), person(index))
                     statement.bind(insert.parameter(3), plan.kind(index).rawValue)
@@ -407,7 +477,7 @@ enum PersonLinks {
                     _ = try insert.endRow()
                 }
                 _ = try insert.run()
-                inserted = []
+                inserted = Bits(count: 0)
                 return true
             }
 
@@ -416,7 +486,7 @@ enum PersonLinks {
             private func personOrder() -> [Int32] {
                 var joining: [Int32] = []
                 var counts = [Int32](repeating: 0, count: Int(assignment.newPersons) + 1)
-                for index in inserted.indices where inserted[index] {
+                for index in 0..<inserted.count where inserted[index] {
                     let person = assignment.person[index]
                     if person > 0 { joining.append(Int32(index)) } else { counts[Int(-person) + 1] += 1 }
                 }
@@ -424,7 +494,7 @@ enum PersonLinks {
                 for new in 0..<Int(assignment.newPersons) { counts[new + 1] += counts[new] }
                 var order = [Int32](repeating: 0, count: joining.count + Int(counts[Int(assignment.newPersons)]))
                 order.replaceSubrange(0..<joining.count, with: joining)
-                for index in inserted.indices where inserted[index] && assignment.person[index] <= 0 {
+                for index in 0..<inserted.count where inserted[index] && assignment.person[index] <= 0 {
                     let new = Int(-assignment.person[index])
                     order[joining.count + Int(counts[new])] = Int32(index)
                     counts[new] += 1
@@ -735,6 +805,28 @@ enum PersonLinks {
         return Expansion(
             extra: extra, extraKinds: extraKinds, linkStart: linkStart, linked: linked,
             linkedRecipients: linkedRecipients)
+    }
+
+    /// A flag per identifier of a plan, a bit each.
+    struct Bits {
+        private var words: [UInt64]
+        let count: Int
+
+        init(count: Int) {
+            self.count = count
+            words = [UInt64](repeating: 0, count: (count + 63) / 64)
+        }
+
+        subscript(index: Int) -> Bool {
+            get { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+            set {
+                if newValue {
+                    words[index >> 6] |= 1 << UInt64(index & 63)
+                } else {
+                    words[index >> 6] &= ~(1 << UInt64(index & 63))
+                }
+            }
+        }
     }
 
     private static func kindOf(_ statement: OpaquePointer, _ column: Int32) -> Identifier.Kind? {
