@@ -1,3 +1,4 @@
+import GRDB
 import RightsCore
 import Testing
 
@@ -53,6 +54,11 @@ struct LinkPlanTests {
         // 2,000 groups of two new identifiers each, of which every seventh also joins one of 40 shared ones.
         #expect(whole.count == 4_040)
         #expect(PersonLinks.Assignment(whole, existing: Array(repeating: 0, count: whole.count)).newPersons < 2_000)
+        // A probe that found no one hands over no persons at all: the same as all of them 0.
+        let none = PersonLinks.Assignment(whole, existing: [])
+        let zeros = PersonLinks.Assignment(whole, existing: Array(repeating: 0, count: whole.count))
+        #expect(none.newPersons == zeros.newPersons)
+        #expect((0..<whole.count).map(none.person) == (0..<whole.count).map(zeros.person))
     }
 }
 
@@ -110,5 +116,52 @@ struct LinkAssignmentTests {
         let expectedMerges = personsOf.values.reduce(0) { $0 + max($1.count - 1, 0) }
         #expect(assignment.merges.count == expectedMerges)
         #expect(Set(assignment.merges.map(\.other)).count == expectedMerges)
+    }
+}
+
+/// The members of a plan's new links are put in person order a range of new persons at a time: any range gives the
+/// order the whole does.
+@Suite("link members' order")
+struct LinkMemberOrderTests {
+    @Test func membersComeInPersonOrderWhateverThePassSize() throws {
+        var random = SeededGenerator(seed: 21)
+        let keys = (0..<900).map { _ in HashKey((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })! }
+        let groups: [[PersonLinks.Member]] = (0..<500).map { _ in
+            (0..<Int.random(in: 2...3, using: &random)).map { _ in
+                PersonLinks.Member(key: keys[Int.random(in: 0..<keys.count, using: &random)], kind: .email)
+            }
+        }
+        let plan = PersonLinks.Plan(PersonLinks.Groups(groups))
+        // Some identifiers are existing persons' (those are not inserted), some join them (inserted, ordered first).
+        let existing: [Int64] = (0..<plan.count).map { _ in
+            Int.random(in: 0..<10, using: &random) == 0 ? Int64.random(in: 1...30, using: &random) : 0
+        }
+        let assignment = PersonLinks.Assignment(plan, existing: existing)
+        func order(personsPerPass: Int) throws -> [Int32] {
+            let db = try DatabaseQueue()
+            return try db.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE person_links (
+                            id_hash BLOB PRIMARY KEY, person INTEGER NOT NULL, kind TEXT NOT NULL, import_id INTEGER
+                        ) WITHOUT ROWID
+                        """)
+                var writer = assignment.writer(firstNewPerson: 100, importID: 1, personsPerPass: personsPerPass)
+                #expect(try writer.insert(db, until: nil))
+                var all: [Int32] = []
+                while let next = writer.nextMembers() { all += next }
+                return all
+            }
+        }
+        let whole = try order(personsPerPass: 1 << 22)
+        #expect(whole.count == (0..<plan.count).count { existing[$0] == 0 })
+        // Existing persons' joiners first, then new persons in number order, each person's in key order.
+        let persons = whole.map { index in
+            let person = assignment.person(Int(index))
+            return person > 0 ? person : 100 - person
+        }
+        let pairs = zip(persons, whole).map { [$0.0, Int64($0.1)] }
+        #expect(pairs == pairs.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) })
+        for size in [1, 2, 7, 64] { #expect(try order(personsPerPass: size) == whole) }
     }
 }

@@ -88,7 +88,14 @@ enum PersonLinks {
                 }
             }
 
-            var group: Int32 { Int32(bitPattern: tag & (1 << 30 - 1)) }
+            /// The group's number; once planned, the number of its component's first identifier instead (`Plan`).
+            var group: Int32 {
+                get { Int32(bitPattern: tag & (1 << 30 - 1)) }
+                set {
+                    precondition(newValue >= 0 && Int(newValue) < Self.groupLimit, "too many identifiers in one plan")
+                    tag = tag & ~(1 << 30 - 1) | UInt32(newValue)
+                }
+            }
 
             var member: Member { Member(key: key, kind: kind) }
         }
@@ -135,11 +142,11 @@ enum PersonLinks {
     /// What linking a set of groups needs of the groups alone: their distinct identifiers in key order and the
     /// components the groups join them into. An import works it out before it takes the write lock.
     struct Plan {
-        /// The distinct identifiers in key order, with their kinds (the group numbers are not used once planned).
+        /// The distinct identifiers in key order, with their kinds; each carries, where its group's number was, the
+        /// first identifier of its component (the groups it is in, joined wherever two share an identifier), so
+        /// that no array of them is kept beside (80 MB for the 20M identifiers of a 10M-row file). A component's
+        /// first points at itself.
         fileprivate var entries: [Groups.Entry] = []
-        /// For each of `entries`, the first identifier of its component (the groups it is in, joined wherever two
-        /// share an identifier); a component's first points at itself.
-        fileprivate var parent: [Int32] = []
 
         /// Plans `groups`, sorting their identifiers where they are: pass groups no one else holds, or they are
         /// copied first.
@@ -171,21 +178,19 @@ enum PersonLinks {
             }
             entries.removeSubrange(unique...)
             // Every group is pointed straight at its root; then each root's place is taken, in key order, by its
-            // component's first identifier, written as `-1 - index` (no array of firsts beside the parents).
+            // component's first identifier, written as `-1 - index` (no array of firsts beside them).
             for group in 0..<Int32(groupCount) { groupParent[Int(group)] = root(group) }
-            var parent = [Int32](repeating: 0, count: unique)
             for index in 0..<unique {
                 let pointer = groupParent[Int(entries[index].group)]
                 let first = pointer < 0 ? pointer : groupParent[Int(pointer)]
                 if first < 0 {
-                    parent[index] = -1 - first
+                    entries[index].group = -1 - first
                 } else {
                     groupParent[Int(pointer)] = -1 - Int32(index)
-                    parent[index] = Int32(index)
+                    entries[index].group = Int32(index)
                 }
             }
             self.entries = entries
-            self.parent = parent
         }
 
         /// Sorts `entries` by key in place: first split on the keys' first byte (keyed hashes are uniform, so the
@@ -221,9 +226,8 @@ enum PersonLinks {
         /// How many distinct identifiers the groups hold.
         var count: Int { entries.count }
 
-        /// The first identifier (in key order) of identifier `index`'s component: the plan's parents point straight
-        /// at it.
-        fileprivate func component(_ index: Int) -> Int32 { parent[index] }
+        /// The first identifier (in key order) of identifier `index`'s component.
+        fileprivate func component(_ index: Int) -> Int32 { entries[index].group }
     }
 
     /// Links the identifiers of each group into one person, joining the persons a group spans. Set-wise: the
@@ -238,7 +242,8 @@ enum PersonLinks {
     /// Which of a plan's identifiers are already someone's, as read in one snapshot, and the version of the links
     /// that snapshot saw: read before the write lock, and used under it when no link changed in between.
     struct Probe {
-        /// Per identifier, its person, or 0 for none (persons are numbered from 1).
+        /// Per identifier, its person, or 0 for none (persons are numbered from 1); empty when none of them is
+        /// anyone's yet, as with a new installation's first lists (160 MB less for a 10M-row file's 20M identifiers).
         fileprivate(set) var persons: [Int64]
         fileprivate var version: Int64
 
@@ -255,10 +260,13 @@ enum PersonLinks {
 
     /// Reads, in key order, the person of each of the plan's identifiers.
     static func probe(_ plan: Plan, _ db: Database) throws -> Probe {
-        var persons = [Int64](repeating: 0, count: plan.count)
+        var persons: [Int64] = []
         var lookup = try BatchedLookup(
             db, "SELECT v.column2, p.person FROM %VALUES% JOIN person_links AS p ON p.id_hash = v.column1")
-        func found(_ row: RawStatement) { persons[Int(row.int64(0))] = row.int64(1) }
+        func found(_ row: RawStatement) {
+            if persons.isEmpty { persons = [Int64](repeating: 0, count: plan.count) }
+            persons[Int(row.int64(0))] = row.int64(1)
+        }
         for index in 0..<plan.count { try lookup.add(plan.key(index), position: index, found: found) }
         try lookup.run(found)
         return Probe(persons: persons, version: try version(db))
@@ -289,8 +297,11 @@ enum PersonLinks {
         fileprivate let plan: Plan
         /// Which identifiers were someone's before the plan: those get no new link.
         fileprivate let linkedBefore: Bits
-        /// Per identifier: the person (> 0), or `-n` for the n-th new person (from 0).
-        fileprivate let person: [Int64]
+        /// Per identifier: `n` > 0 for `survivors[n - 1]`, an existing person, or `-n` for the n-th new person (from
+        /// 0); 32 bits, so 80 MB for the 20M identifiers of a 10M-row file, where persons' numbers would take 160.
+        private let code: [Int32]
+        /// The existing persons the plan's components keep, one per component that touches any.
+        private let survivors: [Int64]
         /// How many new persons the plan makes.
         private(set) var newPersons: Int64 = 0
         /// The existing persons to merge, each into the survivor of its set.
@@ -299,13 +310,20 @@ enum PersonLinks {
         var isEmpty: Bool { plan.isEmpty }
 
         /// Identifier `index`'s person: an existing one (> 0), or `-n` for the n-th new one.
-        func person(_ index: Int) -> Int64 { person[index] }
+        func person(_ index: Int) -> Int64 {
+            let code = code[index]
+            return code > 0 ? survivors[Int(code) - 1] : Int64(code)
+        }
 
-        /// `existing`: per identifier, its person before the plan, or 0; turned into `person` where it is.
+        /// Whether identifier `index` goes to a new person.
+        fileprivate func isNew(_ index: Int) -> Bool { code[index] <= 0 }
+
+        /// `existing`: per identifier, its person before the plan, or 0; or empty when none is anyone's.
         init(_ plan: Plan, existing: consuming [Int64]) {
+            precondition(plan.count < Int(Int32.max), "too many identifiers to link in one plan")
             // The plan's components, joined where one existing person spans several: a union-find over the
             // components' first identifiers, holding only those joined (few, unless the file relinks what is linked
-            // already), so that the plan's parents are not copied.
+            // already), so that the plan's components are not copied.
             var joined: [Int32: Int32] = [:]
             func root(_ component: Int32) -> Int32 {
                 guard !joined.isEmpty else { return component }
@@ -320,6 +338,7 @@ enum PersonLinks {
             }
             var personNode: [Int64: Int32] = [:]
             var linkedBefore = Bits(count: plan.count)
+            precondition(existing.isEmpty || existing.count == plan.count, "one person (or 0) per identifier")
             for index in existing.indices where existing[index] > 0 {
                 linkedBefore[index] = true
                 let component = plan.component(index)
@@ -333,28 +352,30 @@ enum PersonLinks {
             // Each component keeps the lowest person it already touches, or gets a new number.
             var personsOf: [Int32: [Int64]] = [:]
             for (person, node) in personNode { personsOf[root(node), default: []].append(person) }
+            existing = []
             // A component's root is its lowest identifier (unions keep the lower root), so it comes first here and
-            // the others take its person, which is written over the existing one already read.
-            var person = consume existing
+            // the others take its person.
+            var code = [Int32](repeating: 0, count: plan.count)
+            var survivors: [Int64] = []
             for index in 0..<plan.count {
                 let first = Int(root(plan.component(index)))
                 if first != index {
-                    person[index] = person[first]
+                    code[index] = code[first]
                     continue
                 }
-                let chosen: Int64
                 if let persons = personsOf[Int32(index)]?.sorted(), let survivor = persons.first {
-                    chosen = survivor
+                    survivors.append(survivor)
+                    code[index] = Int32(survivors.count)
                     for other in persons.dropFirst() { merges.append((survivor, other)) }
                 } else {
-                    chosen = -newPersons
+                    code[index] = Int32(-newPersons)
                     newPersons += 1
                 }
-                person[index] = chosen
             }
             self.plan = plan
             self.linkedBefore = linkedBefore
-            self.person = person
+            self.code = code
+            self.survivors = survivors
         }
 
         /// Joins the persons the plan's groups span; returns whether any were.
@@ -363,9 +384,10 @@ enum PersonLinks {
             return !merges.isEmpty
         }
 
-        /// The inserts of the identifiers no one had yet, in key order, new persons numbered from `firstNewPerson`.
-        func writer(firstNewPerson: Int64, importID: Int64?) -> Writer {
-            Writer(assignment: self, firstNewPerson: firstNewPerson, importID: importID)
+        /// The inserts of the identifiers no one had yet, in key order, new persons numbered from `firstNewPerson`;
+        /// their members are put in person order `personsPerPass` new persons at a time.
+        func writer(firstNewPerson: Int64, importID: Int64?, personsPerPass: Int = 1 << 22) -> Writer {
+            Writer(assignment: self, firstNewPerson: firstNewPerson, importID: importID, personsPerPass: personsPerPass)
         }
 
         /// Inserts an assignment's new links, resumably: an import inserts them a transaction at a time.
@@ -380,20 +402,27 @@ enum PersonLinks {
             private(set) var taken = 0
             /// Which identifiers this writer inserted: their persons' members are written after them.
             private var inserted: Bits
-            /// The inserted identifiers in person order, once every link is in; the next of them to write.
-            private var memberOrder: [Int32]?
+            /// Some of the inserted identifiers in person order, once every link is in (`nextMembers`), and the
+            /// next of them to write; how many members were written in all.
+            private var memberOrder: [Int32] = []
+            private var orderPosition = 0
             private(set) var memberPosition = 0
+            /// Which persons' members `nextMembers` orders next: 0 for the existing persons', then `n` for the n-th
+            /// range of `personsPerPass` new persons.
+            private var pass = 0
+            private let personsPerPass: Int
 
-            fileprivate init(assignment: Assignment, firstNewPerson: Int64, importID: Int64?) {
+            fileprivate init(assignment: Assignment, firstNewPerson: Int64, importID: Int64?, personsPerPass: Int) {
                 self.assignment = assignment
                 self.firstNewPerson = firstNewPerson
                 self.importID = importID
+                self.personsPerPass = max(personsPerPass, 1)
                 inserted = Bits(count: assignment.plan.count)
             }
 
             /// The person identifier `index` is linked to.
             private func person(_ index: Int) -> Int64 {
-                let person = assignment.person[index]
+                let person = assignment.person(index)
                 return person > 0 ? person : firstNewPerson - person
             }
 
@@ -453,8 +482,6 @@ enum PersonLinks {
             /// so each member is written only while its link still says that person. Returns whether done.
             mutating func insertMembers(_ db: Database, until deadline: UInt64?, verify: Bool) throws -> Bool {
                 precondition(position == assignment.plan.count, "the links are written before their members")
-                let order = memberOrder ?? personOrder()
-                memberOrder = order
                 var insert = try BatchedInsert(
                     db, "INSERT \(verify ? "OR IGNORE " : "")INTO person_members(person, id_hash, kind, import_id)",
                     row: "(?, ?, ?, ?)",
@@ -463,12 +490,17 @@ enum PersonLinks {
                         ? "AND EXISTS (SELECT 1 FROM person_links WHERE id_hash = column2 AND person = column1)" : "")
                 let statement = insert.statement
                 let plan = assignment.plan
-                while memberPosition < order.count {
+                while true {
+                    if orderPosition == memberOrder.count {
+                        guard let next = nextMembers() else { break }
+                        (memberOrder, orderPosition) = (next, 0)
+                    }
                     if let deadline, memberPosition & 0x3FF == 0, DispatchTime.now().uptimeNanoseconds > deadline {
                         _ = try insert.run()
                         return false
                     }
-                    let index = Int(order[memberPosition])
+                    let index = Int(memberOrder[orderPosition])
+                    orderPosition += 1
                     memberPosition += 1
                     statement.bind(insert.parameter(1), person(index))
                     plan.key(index).withBytes { statement.bind(insert.parameter(2), blob: $0) }
@@ -477,29 +509,46 @@ enum PersonLinks {
                     _ = try insert.endRow()
                 }
                 _ = try insert.run()
-                inserted = Bits(count: 0)
+                (inserted, memberOrder) = (Bits(count: 0), [])
                 return true
             }
 
-            /// The inserted identifiers by person, in key order within one: the existing persons' (ascending), then
-            /// the new persons', whose numbers are consecutive (a counting sort).
-            private func personOrder() -> [Int32] {
-                var joining: [Int32] = []
-                var counts = [Int32](repeating: 0, count: Int(assignment.newPersons) + 1)
-                for index in 0..<inserted.count where inserted[index] {
-                    let person = assignment.person[index]
-                    if person > 0 { joining.append(Int32(index)) } else { counts[Int(-person) + 1] += 1 }
+            /// The next inserted identifiers in person order, in key order within one person; nil after the last.
+            /// First those joining existing persons (ascending), then the new persons', whose numbers are
+            /// consecutive, a range of them at a time (a counting sort per range: the whole order at once was 120
+            /// MB beside the plan for the 20M identifiers of a 10M-row file).
+            mutating func nextMembers() -> [Int32]? {
+                while true {
+                    if pass == 0 {
+                        pass = 1
+                        var joining: [Int32] = []
+                        for index in 0..<inserted.count where inserted[index] && !assignment.isNew(index) {
+                            joining.append(Int32(index))
+                        }
+                        joining.sort { (assignment.person(Int($0)), $0) < (assignment.person(Int($1)), $1) }
+                        if !joining.isEmpty { return joining }
+                        continue
+                    }
+                    let low = (pass - 1) * personsPerPass
+                    guard low < assignment.newPersons else { return nil }
+                    let high = min(low + personsPerPass, Int(assignment.newPersons))
+                    pass += 1
+                    var starts = [Int32](repeating: 0, count: high - low + 1)
+                    for index in 0..<inserted.count where inserted[index] && assignment.isNew(index) {
+                        let new = Int(-assignment.person(index))
+                        if new >= low && new < high { starts[new - low + 1] += 1 }
+                    }
+                    for new in 0..<(high - low) { starts[new + 1] += starts[new] }
+                    guard starts[high - low] > 0 else { continue }
+                    var order = [Int32](repeating: 0, count: Int(starts[high - low]))
+                    for index in 0..<inserted.count where inserted[index] && assignment.isNew(index) {
+                        let new = Int(-assignment.person(index))
+                        guard new >= low && new < high else { continue }
+                        order[Int(starts[new - low])] = Int32(index)
+                        starts[new - low] += 1
+                    }
+                    return order
                 }
-                joining.sort { (assignment.person[Int($0)], $0) < (assignment.person[Int($1)], $1) }
-                for new in 0..<Int(assignment.newPersons) { counts[new + 1] += counts[new] }
-                var order = [Int32](repeating: 0, count: joining.count + Int(counts[Int(assignment.newPersons)]))
-                order.replaceSubrange(0..<joining.count, with: joining)
-                for index in 0..<inserted.count where inserted[index] && assignment.person[index] <= 0 {
-                    let new = Int(-assignment.person[index])
-                    order[joining.count + Int(counts[new])] = Int32(index)
-                    counts[new] += 1
-                }
-                return order
             }
         }
     }
