@@ -161,13 +161,14 @@ extension RightsStore {
         // Every staged row, identifier and consent, and every identifier to link (those linked already included),
         // once as a link and once as its person's member.
         let writes = stage.writes + 2 * stage.linkPlan.count
+        // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without it a large
+        // import spills half-written index pages to the WAL and rewrites them again and again. It is a constant, so
+        // memory still does not grow with the file.
+        var cacheKilobytes = 98_304
         func inShortTransactions(_ step: (Database, UInt64) throws -> (done: Bool, rows: Int)) throws {
             while true {
                 let (done, rows) = try write { db in
-                    // A fixed page cache large enough for the keyed-hash indexes of a few million entries: without
-                    // it a large import spills half-written index pages to the WAL and rewrites them again and
-                    // again. It is a constant, so memory still does not grow with the file.
-                    try db.execute(sql: "PRAGMA cache_size = -98304")
+                    try db.execute(sql: "PRAGMA cache_size = -\(cacheKilobytes)")
                     return try step(db, DispatchTime.now().uptimeNanoseconds + ListRowWriter.transactionBudget)
                 }
                 written += rows
@@ -204,6 +205,12 @@ extension RightsStore {
         let assignment = PersonLinks.Assignment(stage.linkPlan, existing: probe.takePersons())
         var links: PersonLinks.Assignment.Writer?
         if !assignment.isEmpty {
+            // The links go in key order across the whole index and the members at its end: neither comes back to
+            // a page, so a smaller cache does, and its pages are given back beside the plan (the peak of a 10M-row
+            // file).
+            cacheKilobytes = 32_768
+            try write { db in try db.execute(sql: "PRAGMA cache_size = -\(cacheKilobytes)") }
+            ProcessMemory.returnFreed()
             let firstNewPerson = try write { db in try PersonLinks.reserve(assignment.newPersons, db) }
             var writer = assignment.writer(firstNewPerson: firstNewPerson, importID: importID)
             try inShortTransactions { db, deadline in
