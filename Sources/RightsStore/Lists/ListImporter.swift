@@ -149,6 +149,10 @@ extension RightsStore {
         }
     }
 
+    /// Identifiers to link beyond which the links and members are written through a smaller page cache: the plan
+    /// (36 bytes an identifier) is then the larger part of the import's memory.
+    static let largeLinkPlan = 4_000_000
+
     private func apply(
         _ stage: ListStage, _ request: ListImportRequest, list: ListRecord, basis: LegalBasis, importID: Int64,
         probed: consuming PersonLinks.Probe, suppressed: ListStage.Suppressed, actor: String, now: Date,
@@ -206,11 +210,13 @@ extension RightsStore {
         var links: PersonLinks.Assignment.Writer?
         if !assignment.isEmpty {
             // The links go in key order across the whole index and the members at its end: neither comes back to
-            // a page, so a smaller cache does, and its pages are given back beside the plan (the peak of a 10M-row
-            // file).
-            cacheKilobytes = 32_768
-            try write { db in try db.execute(sql: "PRAGMA cache_size = -\(cacheKilobytes)") }
-            ProcessMemory.returnFreed()
+            // a page often, so beside a large plan (the peak of a 10M-row file) a smaller cache does, and its pages
+            // are given back. With a small plan the full cache is kept: it makes both about a tenth faster.
+            if stage.linkPlan.count > Self.largeLinkPlan {
+                cacheKilobytes = 32_768
+                try write { db in try db.execute(sql: "PRAGMA cache_size = -\(cacheKilobytes)") }
+                ProcessMemory.returnFreed()
+            }
             let firstNewPerson = try write { db in try PersonLinks.reserve(assignment.newPersons, db) }
             var writer = assignment.writer(firstNewPerson: firstNewPerson, importID: importID)
             try inShortTransactions { db, deadline in
