@@ -145,7 +145,7 @@ final class ListStage {
                     """
                 }.joined()
                 // The apply step only reads the sorted tables through, a page after the other: the sort's cache is
-                // given back (96 MB of the two, beside a 10M-row file's link plan).
+                // given back (48 MB of the two, beside a 10M-row file's link plan).
                 + "PRAGMA cache_size = -2048;"
         }
         // Handed over, not shared, so that the plan sorts the groups' identifiers where they are.
