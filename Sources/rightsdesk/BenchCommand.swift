@@ -18,7 +18,8 @@ struct Bench: ParsableCommand {
 
 /// `bench import`: a generated loyalty export imported by the real command, in a child process so that its peak
 /// memory is its own, beside two baselines from the same run: reading the CSV alone, and the `sqlite3` shell's
-/// `.import` of the same file plus an index on the phone column (an import that can find a row again). Then a
+/// `.import` of the same file plus an index on the phone column (an import that can find a row again). Beside them,
+/// the schema's floor: the shell writing the rows the import wrote into empty tables of the same schema. Then a
 /// tenth as many new rows into an empty list and into the list that now holds the large file: per row, no slower.
 struct ImportBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,16 +87,52 @@ struct ImportBench: ParsableCommand {
                 let lines = steps ? (try String(contentsOfFile: timings, encoding: .utf8)).split(separator: "\n") : []
                 return (run.seconds, run.maxRSSKB, lines.map { "    " + $0 })
             }
+            // The small file's import is kept: its rows are the ones the floors copy below.
             let empty = try freshDatabase("bench-empty.sqlite")
+            defer { removeDatabase(empty) }
             let intoEmpty = try importFile(smallFile, empty)
-            removeDatabase(empty)
             let full = try freshDatabase("bench-\(rows).sqlite")
+            defer { removeDatabase(full) }
             let large = try importFile(largeFile, full, steps: true)
             report(
                 "rightsdesk lists import (\(rows) rows)", rows: rows, seconds: large.seconds, memoryKB: large.maxRSSKB)
             if let baseline { Output.line(String(format: "  %.1fx the sqlite3 baseline", large.seconds / baseline)) }
+            /// The schema's floor for the rows imported in `imported`, copied into a fresh installation.
+            func floorIntoFresh(_ imported: String) throws -> (seconds: Double, maxRSSKB: Int)? {
+                let fresh = try freshDatabase("bench-floor.sqlite")
+                defer { removeDatabase(fresh) }
+                return try copyRows(from: imported, into: fresh)
+            }
+            let floor = try floorIntoFresh(full)
+            if let floor {
+                report(
+                    "sqlite3 copying those rows (schema floor)", rows: rows, seconds: floor.seconds,
+                    memoryKB: floor.maxRSSKB)
+                Output.line(
+                    String(format: "  the import is %.1fx the floor", large.seconds / floor.seconds)
+                        + (baseline.map {
+                            String(format: "; the floor is %.1fx the sqlite3 baseline", floor.seconds / $0)
+                        }
+                            ?? ""))
+            }
             Output.line("  its steps:")
             for step in large.steps { Output.line(step) }
+            // The same floor for the small file's rows, into empty tables and into a copy of the full list's.
+            var smallFloors: (empty: Double, full: Double)?
+            if floor != nil {
+                let copy = (dir as NSString).appendingPathComponent("bench-floor-full.sqlite")
+                removeDatabase(copy)
+                defer { removeDatabase(copy) }
+                for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: full + suffix) {
+                    try FileManager.default.copyItem(atPath: full + suffix, toPath: copy + suffix)
+                }
+                try renumber(empty, after: copy)
+                if let intoEmpty = try floorIntoFresh(empty),
+                    let intoFull = try copyRows(from: empty, into: copy)
+                {
+                    smallFloors = (intoEmpty.seconds, intoFull.seconds)
+                }
+            }
             report(
                 "\(small) rows into an empty list", rows: small, seconds: intoEmpty.seconds,
                 memoryKB: intoEmpty.maxRSSKB)
@@ -103,7 +140,15 @@ struct ImportBench: ParsableCommand {
             report(
                 "\(small) rows into the \(rows)-entry list", rows: small, seconds: intoFull.seconds,
                 memoryKB: intoFull.maxRSSKB)
-            removeDatabase(full)
+            Output.line(
+                String(format: "  per row, %.1fx the time into an empty list", intoFull.seconds / intoEmpty.seconds))
+            if let smallFloors {
+                Output.line(
+                    String(
+                        format: "  the schema's floor for those rows: %.2f s into empty tables, %.2f s into the full"
+                            + " list's (%.1fx)", smallFloors.empty, smallFloors.full,
+                        smallFloors.full / smallFloors.empty))
+            }
             Output.line(String(repeating: "-", count: 78))
             Output.line(
                 "Targets: 1M rows with consents at most 1.5x the sqlite3 baseline; 10M rows in under 60 s and 1 GB;"
@@ -155,6 +200,62 @@ struct ImportBench: ParsableCommand {
         let failed = during.filter { $0.status != 201 }.count
         if failed > 0 { throw CLIError(message: "\(failed) objections were not recorded during the import") }
     }
+
+    /// The tables an import writes, in the order it writes them: what a floor copies.
+    private static let importedTables = [
+        "lists", "imports", "consent_texts", "entries", "entry_identifiers", "consent_events", "person_links",
+        "person_members",
+    ]
+
+    /// The schema's floor: the least an import of these rows could take in RightsDesk's tables. The `sqlite3` shell
+    /// copies the rows an import wrote in `imported` (entries, other identifiers, consents, links, members) into
+    /// `target`'s tables, in the order the import writes them, in one transaction, with the desk's own settings
+    /// (full sync, secure delete, foreign keys, a 96 MB cache); rows `target` holds already are skipped, as an
+    /// import skips them. What it leaves out is the import's own work: reading, checking and hashing the file,
+    /// sorting it, and linking its people. Nil without the shell.
+    private func copyRows(from imported: String, into target: String) throws -> (seconds: Double, maxRSSKB: Int)? {
+        guard let sqlite = which("sqlite3") else { return nil }
+        let sql =
+            """
+            PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;
+            PRAGMA cache_size = -98304;
+            ATTACH \(quoted(imported)) AS imported;
+            BEGIN;
+            """
+            + Self.importedTables.map { "INSERT OR IGNORE INTO main.\($0) SELECT * FROM imported.\($0);" }.joined()
+            + "COMMIT;"
+        let run = try measureChild(sqlite, [target, sql])
+        guard run.status == 0 else {
+            throw CLIError(message: "sqlite3 could not copy the imported rows (\(run.status))")
+        }
+        return (run.seconds, run.maxRSSKB)
+    }
+
+    /// Numbers `imported`'s entries, consents and persons after `target`'s, as an import into `target` would have
+    /// numbered them (untimed), so that `copyRows` appends them to `target` instead of skipping them.
+    private func renumber(_ imported: String, after target: String) throws {
+        guard let sqlite = which("sqlite3") else { return }
+        let sql = """
+            ATTACH \(quoted(target)) AS target;
+            CREATE TEMP TABLE offsets AS SELECT
+                (SELECT ifnull(max(id), 0) FROM target.entries) AS entry,
+                (SELECT ifnull(max(id), 0) FROM target.consent_events) AS consent,
+                (SELECT ifnull(max(person), 0) FROM target.person_members) AS person;
+            BEGIN;
+            UPDATE entries SET id = id + (SELECT entry FROM offsets);
+            UPDATE entry_identifiers SET entry_id = entry_id + (SELECT entry FROM offsets);
+            UPDATE consent_events SET id = id + (SELECT consent FROM offsets);
+            UPDATE person_links SET person = person + (SELECT person FROM offsets);
+            UPDATE person_members SET person = person + (SELECT person FROM offsets);
+            COMMIT;
+            """
+        guard try measureChild(sqlite, [imported, sql]).status == 0 else {
+            throw CLIError(message: "sqlite3 could not renumber the small file's rows")
+        }
+    }
+
+    /// A path as an SQL string literal.
+    private func quoted(_ path: String) -> String { "'" + path.replacingOccurrences(of: "'", with: "''") + "'" }
 
     private func generate(rows: Int, seed: UInt64 = 7) throws -> String {
         let path = (dir as NSString).appendingPathComponent("loyalty-\(rows)\(seed == 7 ? "" : "-\(seed)").csv")

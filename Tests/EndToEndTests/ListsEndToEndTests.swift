@@ -13,6 +13,24 @@ struct ListsEndToEndTests {
         #expect(missing.stderr.contains("no RightsDesk database"))
     }
 
+    @Test func theImportBenchmarkPrintsItsBaselinesAndTheSchemasFloorsAndLeavesNoDatabase() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        let dir = desk.directory.appendingPathComponent("bench").path
+        let result = try desk.run("bench", "import", "--rows", "2000", "--dir", dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        for line in [
+            "sqlite3 .import + index (baseline)", "rightsdesk lists import (2000 rows)",
+            "sqlite3 copying those rows (schema floor)", "the import is ", "200 rows into the 2000-entry list",
+            "the schema's floor for those rows: ",
+        ] {
+            #expect(result.stdout.contains(line), "\(line) in \(result.stdout)")
+        }
+        // The databases it made (the floors' copies included) are removed; the generated files are kept for the next.
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(left == ["loyalty-200-8.csv", "loyalty-2000.csv"], "\(left)")
+    }
+
     @Test func aKeyFileFromAnotherInstallationStopsEveryCommand() throws {
         let desk = try Desk()
         let other = try Desk()
