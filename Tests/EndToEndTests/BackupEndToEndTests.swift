@@ -133,6 +133,14 @@ struct BackupEndToEndTests {
         // The chain says what happened: the backup's events, the restore, the replay.
         #expect(try desk.auditEvents() == head + 2)
 
+        // The deletion request came after the backup, so the restore took it away; its number, which the replayed
+        // erasure's suppressions cite, is not given to the next request.
+        let next = try json(
+            desk, "request", "new", "--type", "objection", "--subject", "0933444555", "--channel", "sms",
+            "--received-at", "2026-06-04T09:00:00+07:00")
+        let nextID = try #require(next["id"] as? String)
+        #expect(nextID != id && nextID > id, "\(nextID) after \(id)")
+
         // A second restore of the same backup replays the same erasure again, the same way.
         let again = try json(desk, "restore", backupFile, "--force")
         #expect(again["replayed"] as? Int == 1)

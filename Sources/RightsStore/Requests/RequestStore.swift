@@ -31,7 +31,10 @@ extension RightsStore {
             for: new.type, processors: new.processors, receivedAt: new.receivedAt, under: ruleSet)
         let hashes = new.subjects.map { hasher.hash($0) }
         let duplicateOf = try openRequest(ofType: new.type, matching: hashes, db)
-        let seq = (try Int.fetchOne(db, sql: "SELECT count(*) FROM requests") ?? 0) + 1
+        // Never a number the record already names: a restore can take away requests made after its backup while
+        // the erasures it replays still cite them (`RequestNumbers.retire`).
+        let seq =
+            max(try Int.fetchOne(db, sql: "SELECT count(*) FROM requests") ?? 0, try RequestNumbers.retired(db)) + 1
         let year = VietnamTime.date(of: new.receivedAt).year
         var id = "RQ-\(year)-\(String(format: "%06d", seq))"
         while try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM requests WHERE id = ?)", arguments: [id])
