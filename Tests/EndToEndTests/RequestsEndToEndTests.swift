@@ -69,6 +69,39 @@ struct RequestsEndToEndTests {
         #expect(try desk.run("audit", "verify").status == 0)
     }
 
+    @Test func stepsConsentsAndSendsDatedAheadAreRefusedAndLeaveTheRecordAsItWas() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        let id =
+            try new(
+                desk, "--type", "objection", "--subject", "0903000111", "--channel", "web", "--received-at",
+                "2026-06-01T09:00:00+07:00")["id"] as! String
+        // A step dated ahead would bar every real step until then: refused, and the real one still goes in.
+        for step in [["ack", id], ["complete", id], ["withdraw", id]] {
+            let ahead = try desk.run(["request"] + step + ["--at", "2099-01-01T00:00:00+07:00"])
+            #expect(ahead.status == 1 && ahead.stderr.contains("in the future"), "\(step): \(ahead.stderr)")
+        }
+        #expect(try desk.run("request", "show", id, "--json").json()["state"] as? String == "received")
+        #expect(try desk.run("request", "ack", id, "--at", "2026-06-01T10:00:00+07:00").status == 0)
+        for kind in [["add", "--method", "web", "--evidence", "W-1"], ["withdraw"]] {
+            let ahead = try desk.run(
+                ["consent", kind[0], "0911222333", "--channel", "sms", "--at", "2099-01-01T08:00:00+07:00"]
+                    + kind.dropFirst())
+            #expect(ahead.status == 1 && ahead.stderr.contains("in the future"), "consent \(kind): \(ahead.stderr)")
+        }
+        // A send log's row dated ahead is an invalid row, not a violation waiting to happen.
+        let log = try desk.file(
+            "log.csv", "phone,sent_at\n0903000111,2099-01-01T10:00:00+07:00\n0903000111,2026-06-02T10:00:00+07:00\n")
+        let sends = try desk.run(
+            "sends", "import", log, "--campaign", "c", "--channel", "sms", "--purpose", "marketing", "--json")
+        #expect(sends.status == 0, "\(sends.stderr)")
+        let invalid = try sends.json()["invalid"] as? [[String: Any]] ?? []
+        #expect(invalid.map { $0["line"] as? Int } == [2], "\(invalid)")
+        let violations = try desk.run("violations", "--json").json()["violations"] as? [[String: Any]] ?? []
+        #expect(violations.count == 1, "\(violations)")
+        #expect(try desk.run("audit", "verify").status == 0)
+    }
+
     @Test func eachIdentifierIsVerifiedSeparately() throws {
         let desk = try Desk()
         defer { desk.cleanUp() }

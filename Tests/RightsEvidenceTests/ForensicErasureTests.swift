@@ -54,7 +54,7 @@ struct ForensicErasureTests {
         // An officer's consent record, a suppression and its lift, a link, all with typed text.
         _ = try store.recordConsent(
             ConsentRecord(
-                identifier: email, channel: .email, at: Self.start - 19 * Self.day, method: "Xoá ký phiếu tại quầy",
+                identifier: email, channel: .email, at: Self.start - 21 * Self.day, method: "Xoá ký phiếu tại quầy",
                 text: "Tôi, Phạm Thị Xoá, đồng ý nhận thư", evidence: "CCCD 079188001234"), actor: "officer",
             at: tick())
         _ = try store.suppress(

@@ -157,7 +157,8 @@ extension RightsStore {
         }
         if targets.isEmpty { throw StoreError.step(.allVerified(id)) }
         let remaining = subjects.count - subjects.filter { ($0["verified_at"] as Int64?) != nil }.count
-        let newState = try transition(.verify, request, at: at, allVerifiedAfter: remaining == targets.count)
+        let newState = try transition(
+            .verify, request, at: at, now: now, allVerifiedAfter: remaining == targets.count)
         for target in targets {
             try db.execute(
                 sql:
@@ -620,7 +621,7 @@ extension RightsStore {
     ) throws -> RequestView {
         try perform(actor: actor, at: now) { db in
             let request = try snapshot(id, db)
-            let newState = try transition(step, request, at: at)
+            let newState = try transition(step, request, at: at, now: now)
             let outcome = try apply(request, db)
             try db.execute(sql: "UPDATE requests SET state = ? WHERE id = ?", arguments: [newState.rawValue, id])
             try addEvent(id, at: at, kind: outcome.kind, actor: actor, note: outcome.note, now: now, db)
@@ -638,8 +639,10 @@ extension RightsStore {
     }
 
     fileprivate func transition(
-        _ step: RequestStep, _ request: RequestSnapshot, at: Date, allVerifiedAfter: Bool = false
+        _ step: RequestStep, _ request: RequestSnapshot, at: Date, now: Date, allVerifiedAfter: Bool = false
     ) throws -> RequestState {
+        // A step dated ahead would also bar every real step until then (each follows the one before).
+        try Self.refuseFuture(at, now: now, "the step's time", "a step is recorded when or after it happens")
         do {
             return try RequestWorkflow.next(after: step, on: request, at: at, allVerifiedAfter: allVerifiedAfter)
         } catch {

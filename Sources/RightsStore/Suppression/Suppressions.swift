@@ -197,7 +197,12 @@ extension RightsStore {
     /// Records a consent or a withdrawal; returns the event's id (the `--consent-ref` that can lift a suppression).
     /// Recording a consent never lifts a suppression by itself.
     public func recordConsent(_ consent: ConsentRecord, actor: String, at now: Date) throws -> Int64 {
-        try perform(actor: actor, at: now) { db in
+        // A grant dated ahead would read as consent the person has not given yet; a withdrawal dated ahead would let
+        // sends through until then.
+        try Self.refuseFuture(
+            consent.at, now: now, consent.withdraw ? "the withdrawal's time" : "the consent's time",
+            "it is recorded when or after it was given")
+        return try perform(actor: actor, at: now) { db in
             let hash = hasher.hash(consent.identifier)
             var textID: Int64?
             if let text = consent.text {
