@@ -75,6 +75,24 @@ extension SuppressionEndToEndTests {
         #expect(try sms.allowed().isEmpty)
     }
 
+    @Test func aMixedZaloBatchSendsARowWithoutAZaloIdToItsPhone() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        try importList(
+            desk, "oa",
+            "phone,zalo_id,consent_at,channel\n0912345678,58210001,\(Self.consentAt),zalo\n"
+                + "0944000111,,\(Self.consentAt),zalo\n0955000222,,\(Self.consentAt),zalo\n", "--zalo-oa", "77")
+        _ = try objection(desk, "0955000222", receivedAt: "2026-06-01T09:00:00+07:00")
+        // An OA row, a ZNS row by phone, a ZNS row whose person objected, and a row with neither.
+        let batch = try desk.file(
+            "mixed.csv", "zalo_id,phone,name\n58210001,0912345678,Lan\n,0944000111,Hùng\n,0955000222,Mai\n,,Trống\n")
+        let run = try gate(desk, batch, channel: "zalo", at: "2026-06-02T10:00:00+07:00", "--zalo-oa", "77")
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(try run.allowed() == ["zalo:77:58210001", "+84944000111"])
+        let reasons = try run.reasons()
+        #expect(reasons[4] == "SUPPRESSED" && reasons[5] == "INVALID_IDENTIFIER", "\(reasons)")
+    }
+
     @Test func identifiersNamedOnOneRequestOrLinkedByAnOfficerAreOnePerson() throws {
         let desk = try Desk()
         defer { desk.cleanUp() }

@@ -84,6 +84,10 @@ extension RightsStore {
         var record = CSVRecord()
         let headers = try input.header(into: &record)
         let (column, kind) = try gateColumn(headers, request)
+        // A Zalo batch with both columns mixes OA messages and ZNS: a row without a Zalo id goes to its phone.
+        let znsColumn =
+            kind == .zalo && request.idColumn == nil
+            ? headers.firstIndex { ListField(header: $0) == .phone } : nil
         // Read and identify every row first, keeping the rows compactly, so that the facts of all distinct
         // recipients can be read set-wise (BatchFacts) before any row is written.
         var rows = CSVRecordArena(fieldCount: headers.count)
@@ -101,7 +105,12 @@ extension RightsStore {
                 switch kind {
                 case .phone: identifier = try Identifier(phone: raw)
                 case .email: identifier = try Identifier(email: raw)
-                case .zalo: identifier = try Identifier(zaloColumn: raw, oa: request.zaloOA)
+                case .zalo:
+                    if let znsColumn, raw.trimmingWhitespace().isEmpty {
+                        identifier = try Identifier(phone: record.string(at: znsColumn))
+                    } else {
+                        identifier = try Identifier(zaloColumn: raw, oa: request.zaloOA)
+                    }
                 }
             } catch {
                 invalidReasons[row] = error.description
