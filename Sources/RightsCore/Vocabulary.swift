@@ -306,7 +306,12 @@ public enum Vocabulary {
     /// Zalo OA"); a reason an officer typed by hand is kept as written.
     public static func suppressionReason(_ reason: String, _ language: Language) -> String {
         guard language == .vietnamese else { return reason }
-        if reason == "unfollowed the Zalo OA" { return "Đã bỏ quan tâm Zalo OA" }
+        switch reason {
+        case "unfollowed the Zalo OA": return "Đã bỏ quan tâm Zalo OA"
+        case "erased": return "Dữ liệu của người này đã được xóa"
+        case "erasure replayed after a restore": return "Xóa lại sau khi khôi phục bản sao lưu"
+        default: break
+        }
         let parts = reason.split(separator: " ")
         if parts.count == 3, parts[1] == "request", let type = RequestType(rawValue: String(parts[0])) {
             return "Yêu cầu " + requestType(type, language).lowercased() + " " + parts[2]

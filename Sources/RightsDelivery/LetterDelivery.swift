@@ -79,7 +79,7 @@ public struct LetterDelivery: Sendable {
         detail: RequestDetail, text: String, shortText: String?, language: LetterLanguage, organization: Organization
     ) -> [NewDelivery] {
         var deliveries: [NewDelivery] = []
-        for subject in detail.subjects where subject.identifier != "erased" {
+        for subject in detail.subjects where !subject.isErased {
             let identifier = subject.identifier
             if identifier.contains("@") && !identifier.hasPrefix("zalo:"), configuration.smtp != nil {
                 deliveries.append(

@@ -42,7 +42,7 @@ public enum RequestLetters {
         }
         return LetterContext(
             organization: organization, recipientName: detail.name, representative: detail.representative,
-            subjects: detail.subjects.map(\.identifier).filter { $0 != "erased" }, requestID: view.id,
+            subjects: detail.subjects.filter { !$0.isErased }.map(\.identifier), requestID: view.id,
             requestType: view.type, ruleSetID: view.ruleSet, processors: view.processors, receivedAt: receivedAt,
             ackDue: ackDue, ackDueDate: ackDueDate, due: due, dueDate: dueDate,
             citation: LetterContext.ruleCitation(ruleSetID: view.ruleSet, type: view.type) ?? view.citation,

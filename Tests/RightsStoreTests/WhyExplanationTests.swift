@@ -178,6 +178,34 @@ struct WhyExplanationTests {
         #expect(zalo["en"] == "We hold no data about this Zalo account.")
     }
 
+    @Test("a consent recorded by an officer, on no list, is held: the answer says since when, not that nothing is")
+    func consentOnNoList() throws {
+        var answer = WhyAnswer(identifier: Self.phone)
+        answer.channels = Channel.allCases.map {
+            $0 == .sms
+                ? Self.status($0, allowed: true, consentAt: Self.consentAt) : Self.status($0, reason: "NO_CONSENT")
+        }
+        let text = WhyExplanation.text(answer)
+        let vi = try #require(text["vi"])
+        #expect(!vi.contains("không lưu giữ dữ liệu nào"), "\(vi)")
+        #expect(vi.contains("01/12/2024"), "\(vi)")
+        #expect(!(text["en"] ?? "").contains("We hold no data"))
+        Self.expectVietnameseOnly(vi)
+    }
+
+    @Test("an erased identifier on a request is never named: not as the word kept in its place")
+    func erasedRequestSubject() throws {
+        var answer = Self.smsOnly()
+        let erased = RequestDetail.Subject.erasedIdentifier
+        answer.suppressions[0].identifier = erased
+        answer.requests = [.init(id: "RQ-2025-000001", type: "deletion", state: "completed", identifier: erased)]
+        let text = WhyExplanation.text(answer)
+        for language in ["vi", "en"] {
+            #expect(text[language]?.contains(erased) == false, "\(text[language] ?? "")")
+            #expect(text[language]?.contains("RQ-2025-000001") == true, "\(text[language] ?? "")")
+        }
+    }
+
     @Test("a fact on a linked identifier names it, and a Zalo id is never shown raw")
     func linkedIdentifiers() throws {
         let email = "lan.nguyen@example.vn"

@@ -86,9 +86,9 @@ struct DeskWords: Sendable, MustacheParent {
         ),
         "importTitle": ("Nhập danh sách liên hệ", "Import a contact list"),
         "importHint": (
-            "Tệp CSV (UTF-8, UTF-16 hoặc Windows-1258) có cột số điện thoại, email hoặc Zalo. Cả tệp được nhập hoặc "
+            "Tệp CSV (UTF-8 hoặc UTF-16; trong Excel, lưu thành CSV UTF-8 hoặc Unicode Text) có cột số điện thoại, email hoặc Zalo. Cả tệp được nhập hoặc "
                 + "không có gì được nhập; người đã từ chối vẫn bị chặn. Tệp rất lớn hãy dùng lệnh rightsdesk lists import.",
-            "A CSV file (UTF-8, UTF-16 or Windows-1258) with a phone, email or Zalo column. The whole file is imported or "
+            "A CSV file (UTF-8 or UTF-16; from Excel, saved as CSV UTF-8 or Unicode Text) with a phone, email or Zalo column. The whole file is imported or "
                 + "nothing is; people who refused stay blocked. For very large files use rightsdesk lists import."
         ),
         "listName": ("Tên danh sách", "List name"),

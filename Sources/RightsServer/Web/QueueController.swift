@@ -50,7 +50,7 @@ struct QueueController: Sendable {
             id = view.id
             typeName = Vocabulary.requestType(view.type, language)
             stateName = Vocabulary.requestState(view.state, language)
-            let identifiers = item.subjects.map(\.identifier)
+            let identifiers = item.subjects.map { $0.isErased ? words["erased"] : $0.identifier }
             person = item.name?.formText ?? identifiers.first ?? "—"
             let others = item.name?.formText == nil ? Array(identifiers.dropFirst()) : identifiers
             self.identifiers = others.isEmpty ? nil : others.joined(separator: ", ")

@@ -133,7 +133,8 @@ struct RequestPage: WebPageModel {
             groundCitation: detail.groundCitation.map(cited), closingNote: detail.closingNote)
         subjects = detail.subjects.map {
             Subject(
-                identifier: $0.identifier, verifiedAt: $0.verifiedAt.map(visit.language.time), method: $0.method ?? "—")
+                identifier: $0.isErased ? words["erased"] : $0.identifier,
+                verifiedAt: $0.verifiedAt.map(visit.language.time), method: $0.method ?? "—")
         }
         events = detail.events.map { event in
             Event(

@@ -154,10 +154,10 @@ extension RightsStore {
                     """, arguments: [request])
             try db.execute(
                 sql: """
-                    UPDATE request_subjects SET normalized = 'erased', method = NULL
-                    WHERE request_id = ? AND (normalized <> 'erased' OR method IS NOT NULL)
+                    UPDATE request_subjects SET normalized = ?2, method = NULL
+                    WHERE request_id = ?1 AND (normalized <> ?2 OR method IS NOT NULL)
                     """,
-                arguments: [request])
+                arguments: [request, RequestDetail.Subject.erasedIdentifier])
             count("request_subjects", db.changesCount)
             try db.execute(
                 sql: "UPDATE request_events SET note = NULL WHERE request_id = ? AND note IS NOT NULL",

@@ -125,9 +125,15 @@ public struct RequestDetail: Sendable, Codable {
     }
 
     public struct Subject: Sendable, Codable, Equatable {
+        /// As written by the person, or `erasedIdentifier` once they are erased.
         public var identifier: String
         public var verifiedAt: String?
         public var method: String?
+
+        /// What an erasure leaves in place of an identifier it removed: a word that names no one.
+        public static let erasedIdentifier = "erased"
+
+        public var isErased: Bool { identifier == Self.erasedIdentifier }
 
         enum CodingKeys: String, CodingKey {
             case identifier, method

@@ -74,6 +74,8 @@ private struct Facts {
         dnc = answer.dnc
         holdsNothing =
             answer.lists.isEmpty && answer.sends.isEmpty && answer.suppressions.isEmpty && answer.requests.isEmpty
+            // A consent recorded by an officer is held too, though no list names the person.
+            && answer.channels.allSatisfy { $0.consentAt == nil }
         requests = answer.requests
         // The gate checks the number it would send to: the one asked about, or the person's only number.
         let phones = Set(answer.identifiers.compactMap(\.identifier).filter { IdentifierKind($0) == .phone })
@@ -181,7 +183,8 @@ private struct Facts {
 
     /// The fact's identifier when it is not the one asked about (and is still held), for naming it.
     func other(_ identifier: String?) -> String? {
-        identifier.flatMap { $0 == asked ? nil : $0 }
+        // An erased identifier is kept as a word that names no one, in neither language.
+        identifier.flatMap { $0 == asked || $0 == RequestDetail.Subject.erasedIdentifier ? nil : $0 }
     }
 
     /// Whom a send went to, when it must be said: not the identifier asked about, and not a Zalo account for a
