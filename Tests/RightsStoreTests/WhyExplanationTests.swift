@@ -272,6 +272,27 @@ struct WhyExplanationTests {
         Self.expectEnglishOnly(en)
     }
 
+    @Test(
+        "a registration for SMS alone says it stops messages (SMS and Zalo by phone), not calls",
+        arguments: [
+            ("sms", "qua tin nhắn SMS và Zalo", "by SMS or Zalo"), ("call", "qua cuộc gọi", "by phone"),
+            ("both", "qua tin nhắn SMS, Zalo và cuộc gọi", "by SMS, Zalo or phone"),
+        ])
+    func doNotCallKind(kind: String, vietnamese: String, english: String) throws {
+        var answer = WhyAnswer(identifier: Self.phone)
+        answer.dnc = true
+        answer.dncKind = kind
+        answer.channels = Channel.allCases.map { Self.status($0, reason: "NO_CONSENT") }
+        answer.lists = [Self.list(Self.phone, channels: [], at: nil)]
+        let text = WhyExplanation.text(answer)
+        let vi = try #require(text["vi"])
+        let en = try #require(text["en"])
+        #expect(vi.contains("nên chúng tôi không gửi quảng cáo đến số này \(vietnamese)."), "\(vi)")
+        #expect(en.contains("so we send it no advertising \(english)."), "\(en)")
+        Self.expectVietnameseOnly(vi)
+        Self.expectEnglishOnly(en)
+    }
+
     @Test("requests and lifted suppressions are told with Vietnamese labels")
     func requestsAndLiftedSuppressions() throws {
         var answer = WhyAnswer(identifier: Self.phone)

@@ -54,6 +54,8 @@ private struct Facts {
     let asked: String
     let holdsNothing: Bool
     let dnc: Bool
+    /// The kind of that registration (`sms`, `call`, `both`), when the answer says.
+    let dncKind: DoNotCallKind?
     var records: [Record] = []
     var sends: [Sends] = []
     var violations: [WhyAnswer.SendFact] = []
@@ -72,6 +74,7 @@ private struct Facts {
     init(_ answer: WhyAnswer) {
         asked = answer.identifier
         dnc = answer.dnc
+        dncKind = answer.dncKind.flatMap(DoNotCallKind.init(rawValue:))
         holdsNothing =
             answer.lists.isEmpty && answer.sends.isEmpty && answer.suppressions.isEmpty && answer.requests.isEmpty
             // A consent recorded by an officer is held too, though no list names the person.
@@ -193,11 +196,17 @@ private struct Facts {
         channel == .zalo && IdentifierKind(identifier) == .zalo ? nil : other(identifier)
     }
 
+    /// The channels the registration stops: its kind's (Circular 22/2021 Art. 6(2)), else the gate's verdicts.
+    var dncChannels: [Channel] {
+        if let dncKind { return Channel.allCases.filter { dncKind.channels.contains($0) } }
+        return doNotCall.isEmpty ? Channel.allCases.filter { DoNotCallKind.both.channels.contains($0) } : doNotCall
+    }
+
     func render<P: Phrasebook>(_: P.Type) -> String {
         var out: [String] = []
         if holdsNothing {
             out.append(P.nothingHeld(asked))
-            if dnc { out.append(P.doNotCall(dncNumber)) }
+            if dnc { out.append(P.doNotCall(dncNumber, stopping: dncChannels)) }
             return out.joined(separator: " ")
         }
         for record in records {
@@ -216,7 +225,7 @@ private struct Facts {
                 P.violations(violations, to: violations.map { target($0.identifier, Channel(rawValue: $0.channel)) }))
         }
         if !noConsent.isEmpty { out.append(P.noConsent(noConsent)) }
-        if dnc || !doNotCall.isEmpty { out.append(P.doNotCall(dncNumber)) }
+        if dnc || !doNotCall.isEmpty { out.append(P.doNotCall(dncNumber, stopping: dncChannels)) }
         if !unexplained.isEmpty { out.append(P.unexplained(unexplained)) }
         let groups =
             stops.count + (noConsent.isEmpty ? 0 : 1) + (doNotCall.isEmpty ? 0 : 1) + (unexplained.isEmpty ? 0 : 1)
@@ -278,7 +287,7 @@ private protocol Phrasebook {
     static func lifted(_ suppression: WhyAnswer.SuppressionFact, about identifier: String?) -> String
     static func stop(_ stop: Facts.Stop, about identifier: String?) -> String
     static func noConsent(_ channels: [Channel]) -> String
-    static func doNotCall(_ number: String?) -> String
+    static func doNotCall(_ number: String?, stopping channels: [Channel]) -> String
     static func unexplained(_ channels: [Channel]) -> String
     static var nothingOnAnyChannel: String { get }
     static func open(_ group: Facts.Open, still: Bool) -> String
@@ -455,10 +464,10 @@ private enum Vietnamese: Phrasebook {
             + "nên chúng tôi không gửi quảng cáo qua \(these)."
     }
 
-    static func doNotCall(_ number: String?) -> String {
+    static func doNotCall(_ number: String?, stopping channels: [Channel]) -> String {
         let subject = number.map { "Số \($0)" } ?? "Số điện thoại của Quý khách"
         return "\(subject) đã được đăng ký vào Danh sách số điện thoại không quảng cáo quốc gia, "
-            + "nên chúng tôi không gửi tin nhắn SMS quảng cáo và không gọi điện quảng cáo đến số này."
+            + "nên chúng tôi không gửi quảng cáo đến số này \(scope(channels))."
     }
 
     static func unexplained(_ channels: [Channel]) -> String {
@@ -656,10 +665,10 @@ private enum English: Phrasebook {
         return "You have not agreed to advertising \(scope(channels, or: true)), so we send you none that way."
     }
 
-    static func doNotCall(_ number: String?) -> String {
+    static func doNotCall(_ number: String?, stopping channels: [Channel]) -> String {
         let subject = number.map { "The number \($0)" } ?? "Your phone number"
-        return "\(subject) is on the national Do-Not-Call list, so we send it no advertising SMS "
-            + "and make no advertising calls to it."
+        return
+            "\(subject) is on the national Do-Not-Call list, so we send it no advertising \(scope(channels, or: true))."
     }
 
     static func unexplained(_ channels: [Channel]) -> String {
