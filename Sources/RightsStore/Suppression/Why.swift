@@ -72,6 +72,20 @@ public struct WhyAnswer: Sendable, Codable {
             case identifier, list, source, file, line, basis, status, consent
             case importedAt = "imported_at"
         }
+
+        /// As synthesised, but `source` and `consent` are null when absent: the contract names both keys.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(identifier, forKey: .identifier)
+            try container.encode(list, forKey: .list)
+            try container.encode(source, forKey: .source)
+            try container.encode(file, forKey: .file)
+            try container.encode(line, forKey: .line)
+            try container.encode(importedAt, forKey: .importedAt)
+            try container.encode(basis, forKey: .basis)
+            try container.encode(status, forKey: .status)
+            try container.encode(consent, forKey: .consent)
+        }
     }
 
     public struct ConsentFact: Sendable, Codable {
@@ -95,6 +109,18 @@ public struct WhyAnswer: Sendable, Codable {
             case identifier, channel, purpose, reason, since
             case requestID = "request_id"
             case liftedAt = "lifted_at"
+        }
+
+        /// As synthesised, but `request_id` is null when absent: the contract names the key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(identifier, forKey: .identifier)
+            try container.encode(channel, forKey: .channel)
+            try container.encode(purpose, forKey: .purpose)
+            try container.encode(reason, forKey: .reason)
+            try container.encode(since, forKey: .since)
+            try container.encode(requestID, forKey: .requestID)
+            try container.encodeIfPresent(liftedAt, forKey: .liftedAt)
         }
     }
 
@@ -159,15 +185,17 @@ extension WhyAnswer {
                     "imported_at": .string(list.importedAt), "basis": .string(list.basis),
                     "status": .string(list.status),
                 ]
-                member["source"] = list.source.map(JSONValue.string)
-                member["consent"] = list.consent.map { consent in
-                    var fact: [String: JSONValue] = [
-                        "channels": .array(consent.channels.map(JSONValue.string)), "at": .string(consent.at),
-                    ]
-                    fact["method"] = consent.method.map(JSONValue.string)
-                    fact["text"] = consent.text.map(JSONValue.string)
-                    return .object(fact)
-                }
+                // The contract's keys are always there, null when the import named no source or no consent.
+                member["source"] = .optional(list.source)
+                member["consent"] =
+                    list.consent.map { consent in
+                        var fact: [String: JSONValue] = [
+                            "channels": .array(consent.channels.map(JSONValue.string)), "at": .string(consent.at),
+                        ]
+                        fact["method"] = consent.method.map(JSONValue.string)
+                        fact["text"] = consent.text.map(JSONValue.string)
+                        return .object(fact)
+                    } ?? .null
                 return .object(member)
             })
         object["suppressions"] = .array(
@@ -177,7 +205,7 @@ extension WhyAnswer {
                     "reason": .string(suppression.reason), "since": .string(suppression.since),
                 ]
                 member["identifier"] = suppression.identifier.map(JSONValue.string)
-                member["request_id"] = suppression.requestID.map(JSONValue.string)
+                member["request_id"] = .optional(suppression.requestID)
                 member["lifted_at"] = suppression.liftedAt.map(JSONValue.string)
                 return .object(member)
             })
