@@ -50,6 +50,10 @@ struct AccessReportEndToEndTests {
         let report = try #require(try JSONSerialization.jsonObject(with: jsonData) as? [String: Any])
         let subject = try #require((report["subjects"] as? [[String: Any]])?.first)
         let why = try json(desk, "why", "0912345678")
+        // The files are named as the officer named them, without the folders of the officer's machine.
+        let files = (subject["records"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
+        #expect(files.sorted() == ["khach.csv", "zalo.csv"], "\(files)")
+        #expect(!html.contains(desk.directory.path), "the page shows the officer's folders")
         // Every datum why knows, under the report's own names.
         for (key, reported) in [
             ("lists", subject["records"]), ("suppressions", subject["suppressions"]), ("sends", subject["messages"]),

@@ -67,6 +67,12 @@ struct EvidenceEndToEndTests {
         #expect(report.contains("Phản đối xử lý") && report.contains("Objection") && report.contains("<svg"))
         #expect(report.contains("Công ty TNHH Ví Dụ") && report.contains("Lập lúc") && report.contains("Made at"))
         #expect(report.contains("Xác nhận đúng hạn"))
+        // Dates as each language writes them; the Vietnamese decimal comma.
+        #expect(report.contains("các yêu cầu nhận từ ngày 01/06/2026 đến ngày 30/06/2026"), "\(report)")
+        #expect(report.contains("requests received 1 June 2026 to 30 June 2026"))
+        #expect(!report.contains("2026-06-01"))
+        let median = try #require(report.firstMatch(of: /trung vị ([0-9,.–]+)/)?.output.1)
+        #expect(median.contains(",") && !median.contains("."), "\(median)")
         let instructions = try String(contentsOf: a.appendingPathComponent("HUONG-DAN.txt"), encoding: .utf8)
         #expect(instructions.contains(fingerprint) && instructions.hasPrefix("HƯỚNG DẪN"))
         #expect(instructions.contains("HOW TO CHECK"))

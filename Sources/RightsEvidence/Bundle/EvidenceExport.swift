@@ -162,8 +162,10 @@ public struct EvidenceExporter {
         case .request(let id): ("yêu cầu \(id)", "request \(id)")
         case .period(let from, let to):
             (
-                "các yêu cầu nhận từ \(from) đến \(to) (giờ Việt Nam)",
-                "requests received \(from) to \(to) (Vietnam time)"
+                "các yêu cầu nhận từ ngày \(VietnamDates.day(from, language: .vietnamese)) đến ngày "
+                    + "\(VietnamDates.day(to, language: .vietnamese)) (giờ Việt Nam)",
+                "requests received \(VietnamDates.day(from, language: .english)) to "
+                    + "\(VietnamDates.day(to, language: .english)) (Vietnam time)"
             )
         }
     }
@@ -224,12 +226,17 @@ enum EvidenceReport {
             return closedAt.timeIntervalSince(received) / 86400
         }.sorted()
         let late = details.filter(\.request.late)
-        let median: String = {
-            guard !days.isEmpty else { return "–" }
+        let median: Double? = {
+            guard !days.isEmpty else { return nil }
             let middle = days.count / 2
-            let value = days.count % 2 == 1 ? days[middle] : (days[middle - 1] + days[middle]) / 2
-            return String(format: "%.1f", value)
+            return days.count % 2 == 1 ? days[middle] : (days[middle - 1] + days[middle]) / 2
         }()
+        /// Days to one decimal, with the decimal comma Vietnamese writes.
+        func dayCount(_ value: Double?, vietnamese: Bool) -> String {
+            guard let value else { return "–" }
+            let text = String(format: "%.1f", value)
+            return vietnamese ? text.replacingOccurrences(of: ".", with: ",") : text
+        }
         let view: [String: Any] = [
             "organization": organization.name, "identity": organization.identityLine,
             "contact": organization.contact ?? "", "dpo": organization.dpo ?? "",
@@ -241,7 +248,8 @@ enum EvidenceReport {
             "types": byType, "chart": chart(byType, maxTotal: maxTotal),
             "onTime": closed.filter { !$0.request.late }.count, "lateCount": late.count,
             "pending": details.filter { $0.request.closedAt == nil && !$0.request.late }.count,
-            "medianDays": median, "worstDays": days.last.map { String(format: "%.1f", $0) } ?? "–",
+            "medianDaysVi": dayCount(median, vietnamese: true), "worstDaysVi": dayCount(days.last, vietnamese: true),
+            "medianDaysEn": dayCount(median, vietnamese: false), "worstDaysEn": dayCount(days.last, vietnamese: false),
             "hasLate": !late.isEmpty,
             "late": late.map { detail -> [String: Any] in
                 [

@@ -218,6 +218,8 @@ extension RightsStore {
     private func subjectData(_ identifier: Identifier, why: WhyAnswer, _ db: Database) throws -> AccessReport.Subject {
         let hash = Data(hasher.hash(identifier))
         func time(_ milliseconds: Int64) -> String { Timestamp.vietnam(Timestamp.date(milliseconds: milliseconds)) }
+        // A record names its file without the folder it was imported from: the person sees the officer's file name,
+        // not the layout of the officer's machine.
         var records: [AccessReport.Record] = []
         let entries = try Row.fetchAll(
             db,
@@ -244,7 +246,8 @@ extension RightsStore {
             let status = why.lists.first { $0.list == list && $0.line == line }?.status ?? "active"
             records.append(
                 AccessReport.Record(
-                    list: list, file: row["file_name"], line: line, importedAt: time(row["imported_at"]),
+                    list: list, file: (row["file_name"] as String as NSString).lastPathComponent, line: line,
+                    importedAt: time(row["imported_at"]),
                     source: row["source"], basis: row["basis"], status: status, fields: fields))
         }
         let consents = try Row.fetchAll(
