@@ -185,7 +185,7 @@ public struct LetterRenderer: Sendable {
     }
 
     /// The short form for an SMS or a Zalo reply: at most `LetterRenderer.shortLimit` characters, one line. The
-    /// company's contact is left out, then its name shortened, when the whole would be longer.
+    /// company's contact is left out, then its name shortened to whole words, when the whole would be longer.
     public func renderShort(_ kind: LetterKind, language: LetterLanguage, context: LetterContext) throws -> String {
         guard kind.hasShortForm else {
             throw LetterError.notApplicable(kind: kind, reason: "only ack and refusal-confirmation have a short form")
@@ -205,7 +205,10 @@ public struct LetterRenderer: Sendable {
         if result.count > Self.shortLimit {
             let excess = result.count - Self.shortLimit
             let keep = max(8, view.organization.count - excess - 1)
-            view.organization = String(view.organization.prefix(keep)) + "…"
+            // Cut between words: half a Vietnamese syllable ("Phư…") reads as a misspelling.
+            var kept = view.organization.prefix(keep)
+            if let space = kept.lastIndex(of: " "), space > kept.startIndex { kept = kept[..<space] }
+            view.organization = String(kept) + "…"
             result = text()
         }
         guard result.count <= Self.shortLimit else {
@@ -331,9 +334,14 @@ struct LetterView {
         hasAckCitation = ackRule != nil
         ackCitation = ackRule.map(format.citation) ?? ""
         stopsAdvertisingAtIntake = context.requestType.stopsMarketingAtIntake
-        receivedShort = LetterFormat.compact(context.receivedAt)
-        dueShort = LetterFormat.compact(context.dueDate)
-        sinceShort = LetterFormat.compact(context.suppressionSince ?? context.receivedAt)
+        let vietnameseShort = language == .vi
+        receivedShort = LetterFormat.compact(context.receivedAt, vietnamese: vietnameseShort)
+        // A period counted in hours ends at an hour of its day, which the reply must state as the long form does.
+        dueShort =
+            inHours
+            ? LetterFormat.compact(context.due, vietnamese: vietnameseShort)
+            : LetterFormat.compact(context.dueDate, vietnamese: vietnameseShort)
+        sinceShort = LetterFormat.compact(context.suppressionSince ?? context.receivedAt, vietnamese: vietnameseShort)
         typeShort = Vocabulary.requestType(context.requestType, language.vocabulary, .short)
         let rule = ruleSet.rule(for: context.requestType)
         periodLength = format.length(rule.period(processors: context.processors))
@@ -482,17 +490,17 @@ struct LetterFormat {
         }
     }
 
-    /// `09:15 02/03/2026` in Vietnam time, for a short form.
-    static func compact(_ instant: Date) -> String {
+    /// `09:15 ngày 02/03/2026` in Vietnam time, for a short form (`09:15 02/03/2026` in English).
+    static func compact(_ instant: Date, vietnamese: Bool) -> String {
         let local = Int((instant.timeIntervalSince1970 + Double(VietnamTime.offsetSeconds)).rounded(.down))
         let secondOfDay = (local % 86_400 + 86_400) % 86_400
         return "\(twoDigits(secondOfDay / 3600)):\(twoDigits(secondOfDay / 60 % 60)) "
-            + compact(VietnamTime.date(of: instant))
+            + compact(VietnamTime.date(of: instant), vietnamese: vietnamese)
     }
 
-    /// `23/03/2026`.
-    static func compact(_ day: LocalDate) -> String {
-        "\(twoDigits(day.day))/\(twoDigits(day.month))/\(day.year)"
+    /// `ngày 23/03/2026` as Vietnamese writes a date (`23/03/2026` in English).
+    static func compact(_ day: LocalDate, vietnamese: Bool) -> String {
+        (vietnamese ? "ngày " : "") + "\(twoDigits(day.day))/\(twoDigits(day.month))/\(day.year)"
     }
 
     /// A period's length as the letter states it: `20 ngày`, `2 ngày làm việc`, `72 giờ`; `20 days`.

@@ -161,6 +161,25 @@ struct LetterLanguageTests {
         }
     }
 
+    /// Dates as Vietnamese writes them ("09:00 ngày 05/01/2025"), and the hour of a period counted in hours.
+    @Test func shortFormsWriteDatesTheVietnameseWayAndAnHourlyDeadlineWithItsHour() throws {
+        let renderer = try LetterRenderer()
+        let receivedAt = Self.context(.access).receivedAt
+        let day = VietnamTime.date(of: receivedAt)
+        let text = try renderer.renderShort(.ack, language: .vi, context: Self.context(.access))
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        #expect(text.contains("ngày \(two(day.day))/\(two(day.month))/\(day.year)"), "\(text)")
+        #expect(try text.contains(Regex("lúc [0-9]{2}:[0-9]{2} ngày [0-9]{2}/")), "\(text)")
+        #expect(try text.contains(Regex("chậm nhất ngày [0-9]{2}/")), "\(text)")
+        // Decree 13's periods are counted in hours: the reply states the hour they end at.
+        let hourly = Self.context(.access, ruleSet: .decree13)
+        let due = VietnamTime.date(of: hourly.due)
+        let short = try renderer.renderShort(.ack, language: .vi, context: hourly)
+        #expect(try short.contains(Regex("chậm nhất [0-9]{2}:[0-9]{2} ngày ")), "\(short)")
+        #expect(short.contains("\(two(due.day))/\(two(due.month))/\(due.year)"), "\(short)")
+        #expect(short.count <= LetterRenderer.shortLimit)
+    }
+
     @Test func aRepresentativeIsAddressedAndTheSubjectNamedOnce() throws {
         var context = Self.context(.access)
         context.representative = Representative(name: "Nguyễn Văn Hùng", relation: .parent)
