@@ -44,7 +44,17 @@ public enum AccessReportWriter {
         try write(try render(report), to: directory)
     }
 
+    /// Refuses a folder that holds an access report already (another person's, as likely as not): one report
+    /// a folder, never one written over another.
     public static func write(_ rendered: Rendered, to directory: String) throws -> Written {
+        for (name, _) in rendered.files {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw StoreError.refused(
+                    "\(path) exists already: an access report is written to a folder of its own (give --out NEW-FOLDER)"
+                )
+            }
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, bytes) in rendered.files {
             let file = try AtomicFile(path: (directory as NSString).appendingPathComponent(name))

@@ -5,6 +5,28 @@ import Testing
 /// a page, and nothing about anyone else.
 @Suite("access report, end to end")
 struct AccessReportEndToEndTests {
+    @Test("a folder holding one person's report is refused for the next, and that request stays open")
+    func oneReportAFolder() throws {
+        let desk = try Desk()
+        defer { desk.cleanUp() }
+        var ids: [String] = []
+        for subject in ["0912345678", "0903000111"] {
+            let request = try json(
+                desk, "request", "new", "--type", "access", "--subject", subject, "--channel", "web",
+                "--received-at", "2026-06-01T09:00:00+07:00")
+            let id = try #require(request["id"] as? String)
+            #expect(try desk.run("request", "verify", id, "--method", "CCCD").status == 0)
+            ids.append(id)
+        }
+        let out = desk.directory.appendingPathComponent("reports").path
+        #expect(try desk.run("request", "complete", ids[0], "--out", out).status == 0)
+        let first = try Data(contentsOf: URL(fileURLWithPath: out + "/access-report.json"))
+        let second = try desk.run("request", "complete", ids[1], "--out", out)
+        #expect(second.status == 1 && second.stderr.contains("exists already"), "\(second.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/access-report.json")) == first)
+        #expect(try json(desk, "request", "show", ids[1])["state"] as? String == "verified")
+    }
+
     @Test("the report holds every datum why knows, the rows' fields and messages, in both files; no one else")
     func report() throws {
         let desk = try Desk()
