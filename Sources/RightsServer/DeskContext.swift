@@ -114,6 +114,9 @@ struct APIProblems: RouterMiddleware {
             // when to try again, and logged by its kind only.
             context.logger.warning("api write refused: the database stayed busy past the timeout")
             throw Problem.busy
+        } catch let error as HTTPError where error.status == .badRequest {
+            // A body that is not the JSON a call takes (Hummingbird's decoder says where): a problem like every other.
+            throw Problem.badRequest("the body is not the JSON this call takes: " + (error.body ?? "unreadable"))
         } catch let error as StoreError {
             switch error.kind {
             case .conflict: throw Problem(status: .conflict, title: "Conflict", detail: error.description)

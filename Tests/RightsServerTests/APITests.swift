@@ -124,6 +124,9 @@ struct APITests {
             (.support, .post, gate, "phone\n0912345678\n", .forbidden),
             (.auditor, .post, gate, "phone\n0912345678\n", .forbidden),
             (.officer, .post, gate, "phone\n0912345678\n", .ok),
+            // A body that is not JSON, or not the JSON the call takes: a problem document like the rest.
+            (.officer, .post, "/api/v1/requests", "type=objection", .badRequest),
+            (.officer, .post, "/api/v1/requests", "{\"type\": 7}", .badRequest),
         ]
         try await Application(router: try desk.router()).test(.router) { client in
             for (role, method, uri, body, expected) in cases {
