@@ -117,7 +117,8 @@ struct ImportBench: ParsableCommand {
             }
             Output.line("  its steps:")
             for step in large.steps { Output.line(step) }
-            // The same floor for the small file's rows, into empty tables and into a copy of the full list's.
+            // The same copy of the small file's rows, into empty tables and into a copy of the full list's: how much
+            // slower SQLite's own inserts grow per row into a full list, beside the import's ratio.
             var smallFloors: (empty: Double, full: Double)?
             if floor != nil {
                 let copy = (dir as NSString).appendingPathComponent("bench-floor-full.sqlite")
@@ -145,8 +146,8 @@ struct ImportBench: ParsableCommand {
             if let smallFloors {
                 Output.line(
                     String(
-                        format: "  the schema's floor for those rows: %.2f s into empty tables, %.2f s into the full"
-                            + " list's (%.1fx)", smallFloors.empty, smallFloors.full,
+                        format: "  sqlite3 copying those rows: %.2f s into empty tables, %.2f s into the full"
+                            + " list's (%.1fx per row)", smallFloors.empty, smallFloors.full,
                         smallFloors.full / smallFloors.empty))
             }
             Output.line(String(repeating: "-", count: 78))
