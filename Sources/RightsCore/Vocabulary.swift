@@ -194,6 +194,35 @@ public enum Vocabulary {
     /// A timeline note as the desk shows it. The store writes its fixed notes in English for the command line and
     /// the chain; in Vietnamese they are said again from their parts, and what came from outside (a name typed by an
     /// officer, a mail server's reply) is kept as written.
+    /// A completion's note (`RequestStore`) said in Vietnamese; nil for one it does not know (kept as written).
+    private static func completionNote(_ note: String) -> String? {
+        let allProcessing = "suppressed for all processing"
+        switch note {
+        case allProcessing: return "ngừng mọi xử lý dữ liệu"
+        case "refusal confirmed; suppression in force since receipt":
+            return "đã xác nhận ngừng gửi; việc ngừng có hiệu lực từ lúc nhận yêu cầu"
+        default: break
+        }
+        // "erased (entries 2, sends 1); suppressed for all processing": the rows erased, counted.
+        if note.hasPrefix("erased ("), note.hasSuffix("); " + allProcessing) {
+            let inner = note.dropFirst("erased (".count).dropLast(("); " + allProcessing).count)
+            let rows = inner.split(separator: ", ").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+            return "đã xóa \(rows.reduce(0, +)) bản ghi dữ liệu; ngừng mọi xử lý dữ liệu"
+        }
+        // "access report given (SHA-256 0123456789abcdef…)"
+        if note.hasPrefix("access report given (") {
+            return "đã giao báo cáo dữ liệu cá nhân (" + note.dropFirst("access report given (".count)
+        }
+        // "corrected ho_ten, email in 2 entries": the fields are the list's own headers.
+        if note.hasPrefix("corrected "), let range = note.range(of: " in ", options: .backwards),
+            note.hasSuffix(" entries"), let count = Int(note[range.upperBound...].dropLast(" entries".count))
+        {
+            return "đã sửa \(note[note.index(note.startIndex, offsetBy: "corrected ".count)..<range.lowerBound]) "
+                + "trong \(count) bản ghi"
+        }
+        return nil
+    }
+
     public static func eventNote(kind: String, note: String, _ language: Language) -> String {
         guard language == .vietnamese else { return note }
         switch (kind, note) {
@@ -201,6 +230,10 @@ public enum Vocabulary {
             return "ngừng quảng cáo trên mọi kênh, từ lúc nhận yêu cầu"
         case ("suppressed", "all processing, once verified"):
             return "ngừng mọi xử lý, từ lúc xác minh danh tính"
+        case ("late", "completed after the due date, no reason given"):
+            return "hoàn thành sau thời hạn, không nêu lý do"
+        case ("completed", _):
+            return completionNote(note) ?? note
         case ("letter-sent", _):
             // "ack (vi)"
             let parts = note.split(separator: " ", maxSplits: 1)

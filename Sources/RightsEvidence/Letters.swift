@@ -551,6 +551,12 @@ public enum VietnameseCitation {
         ("shortened by company policy ", "thời hạn được rút ngắn theo chính sách của công ty "),
     ]
 
+    /// Whole parts said in Vietnamese as they are: how the deadline is counted (`DeadlineCalculator`).
+    private static let phrases: [String: String] = [
+        "counted under Civil Code 2015 Art. 147-148": "thời hạn tính theo Điều 147 và Điều 148 Bộ luật Dân sự năm 2015",
+        "counted in hours from receipt": "thời hạn tính theo giờ kể từ khi nhận yêu cầu",
+    ]
+
     public static func render(_ citation: String) -> String {
         var instrument: String?
         var parts: [String] = []
@@ -562,6 +568,7 @@ public enum VietnameseCitation {
 
     /// One `;`-separated part; a part without an instrument ("Art. 14(2) for deletion") belongs to the one before.
     private static func render(segment: String, instrument: inout String?) -> String {
+        if let phrase = phrases[segment] { return phrase }
         for prefix in prefixes where segment.hasPrefix(prefix.english) {
             let rest = String(segment.dropFirst(prefix.english.count))
             let inner = rest.hasPrefix("'") ? rest : render(segment: rest, instrument: &instrument)

@@ -338,6 +338,16 @@ struct LetterTests {
                 "Decree 13/2023/ND-CP, with the provision named by the officer",
                 "Nghị định số 13/2023/NĐ-CP và quy định cụ thể được nêu trong thư này"
             ),
+            // How the deadline is counted, as the request's citation ends.
+            (
+                "Law 91 Art. 14; counted under Civil Code 2015 Art. 147-148",
+                "Điều 14 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15; thời hạn tính theo Điều 147 và Điều 148 Bộ luật "
+                    + "Dân sự năm 2015"
+            ),
+            (
+                "Decree 13 Art. 16(5); counted in hours from receipt",
+                "khoản 5 Điều 16 Nghị định số 13/2023/NĐ-CP; thời hạn tính theo giờ kể từ khi nhận yêu cầu"
+            ),
             // A part it does not know stays as written rather than being dropped.
             (
                 "Law 91 Art. 19; Circular 9 Art. 2",
