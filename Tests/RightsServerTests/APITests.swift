@@ -147,6 +147,17 @@ struct APITests {
                 }
             }
         }
+        // A real gate run without a campaign is refused in words an API client can act on.
+        try await Application(router: try desk.router()).test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/gate?channel=sms&purpose=transactional", method: .post,
+                headers: desk.headers(.officer, json: false), body: ByteBuffer(string: "phone\n0912345678\n")
+            ) { response in
+                #expect(response.status == .conflict)
+                #expect(
+                    String(buffer: response.body).contains("campaign= on the API"), "\(String(buffer: response.body))")
+            }
+        }
         let requests = try desk.store.requests(RequestFilter(asOf: Date()))
         #expect(requests.map(\.type).sorted { $0.rawValue < $1.rawValue } == [.deletion, .objection])
         let events = try desk.store.auditEvents().filter { $0.kind == "request.new" }

@@ -77,7 +77,9 @@ extension RightsStore {
                     + "\(Timestamp.vietnam(next))")
         }
         if !request.dryRun && (request.campaign ?? "").isEmpty {
-            throw StoreError.refused("a gate run that is not --dry-run records planned sends: give --campaign")
+            throw StoreError.refused(
+                "a gate run that is not a dry run records planned sends: name their campaign (--campaign; campaign= on the API)"
+            )
         }
         let input = InputFile(name: request.fileName, chunks: chunks)
         let preloading = startPreload(request)
