@@ -108,10 +108,13 @@ extension RightsStore {
     /// sending late (a suppression from 2062 lets every batch through until then). `what` names the time and
     /// `why` says when it should have been.
     static func refuseFuture(_ time: Date, now: Date, _ what: String, _ why: String) throws {
-        guard time.timeIntervalSince(now) <= Self.futureTolerance else {
-            throw StoreError.refused(
-                "\(what) \(Timestamp.vietnam(time)) is in the future (now is \(Timestamp.vietnam(now))); \(why)")
-        }
+        if let ahead = future(time, now: now, what) { throw StoreError.refused("\(ahead); \(why)") }
+    }
+
+    /// `what TIME is in the future (now is NOW)` when `time` is past the tolerance, else nil.
+    static func future(_ time: Date, now: Date, _ what: String) -> String? {
+        time.timeIntervalSince(now) <= futureTolerance
+            ? nil : "\(what) \(Timestamp.vietnam(time)) is in the future (now is \(Timestamp.vietnam(now)))"
     }
 
     /// How far ahead of this machine's clock a stated time may be (another machine's clock may run a little ahead).

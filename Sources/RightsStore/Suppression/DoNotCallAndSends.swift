@@ -206,13 +206,8 @@ extension RightsStore {
                 continue
             }
             // A log records sends made; one dated ahead is a typo (or another clock), not a violation yet.
-            guard sentAt.timeIntervalSince(now) <= Self.futureTolerance else {
-                invalid.append(
-                    InvalidRow(
-                        line: record.line,
-                        reason:
-                            "sent_at: \(Timestamp.vietnam(sentAt)) is in the future (now is \(Timestamp.vietnam(now)))")
-                )
+            if let ahead = Self.future(sentAt, now: now, "sent_at:") {
+                invalid.append(InvalidRow(line: record.line, reason: ahead))
                 continue
             }
             let tag = tagColumn.map { record.string(at: $0).trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }

@@ -198,8 +198,8 @@ private struct Facts {
 
     /// The channels the registration stops: its kind's (Circular 22/2021 Art. 6(2)), else the gate's verdicts.
     var dncChannels: [Channel] {
-        if let dncKind { return Channel.allCases.filter { dncKind.channels.contains($0) } }
-        return doNotCall.isEmpty ? Channel.allCases.filter { DoNotCallKind.both.channels.contains($0) } : doNotCall
+        guard let kind = dncKind ?? (doNotCall.isEmpty ? .both : nil) else { return doNotCall }
+        return Channel.allCases.filter { kind.channels.contains($0) }
     }
 
     func render<P: Phrasebook>(_: P.Type) -> String {
